@@ -1,0 +1,45 @@
+// Bundles every entry point with esbuild. Entries whose source does not exist yet are skipped, so
+// the build stays green while the product grows. `--production` minifies (used for the .vsix).
+import { build } from 'esbuild';
+import { existsSync, mkdirSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+
+/** Each bundle the product ships: where it starts, where it goes, and what it runs on. */
+const bundles = [
+  // The CLI (and with it the registry server) resolves its npm dependencies at run time.
+  { entry: 'cli/main.ts', outfile: 'dist/cli.js', platform: 'node', format: 'esm', packages: 'external' },
+  // The sandbox worker runs in a worker thread and is loaded by path.
+  { entry: 'server/registry/sandbox/sandbox-worker.ts', outfile: 'dist/sandbox-worker.js', platform: 'node', format: 'esm', packages: 'external' },
+  // The extension and its language server ship inside a .vsix without node_modules: bundle everything.
+  { entry: 'extension/extension.ts', outfile: 'dist/extension.cjs', platform: 'node', format: 'cjs', external: ['vscode'] },
+  { entry: 'server/lsp/main.ts', outfile: 'dist/lsp-server.cjs', platform: 'node', format: 'cjs', external: ['jiti'] },
+  // The web console and the VS Code webviews share one browser bundle.
+  { entry: 'webview/src/main.ts', outfile: 'dist/webview/main.js', platform: 'browser', format: 'esm' },
+];
+
+mkdirSync('dist', { recursive: true });
+const started = Date.now();
+const built = [];
+for (const bundle of bundles) {
+  if (!existsSync(bundle.entry)) continue;
+  await build({
+    entryPoints: [bundle.entry],
+    outfile: bundle.outfile,
+    bundle: true,
+    platform: bundle.platform,
+    format: bundle.format,
+    target: bundle.platform === 'node' ? 'node20' : 'es2022',
+    packages: bundle.packages,
+    external: bundle.external,
+    sourcemap: true,
+    minify: production,
+    logLevel: 'warning',
+    // ESM bundles that pull in CommonJS code need a real `require`.
+    banner: bundle.format === 'esm' && bundle.platform === 'node'
+      ? { js: "import { createRequire as __codexCreateRequire } from 'node:module'; const require = __codexCreateRequire(import.meta.url);" }
+      : undefined,
+  });
+  built.push(bundle.outfile);
+}
+console.log(`built ${built.join(', ')} in ${Date.now() - started} ms`);
