@@ -58,6 +58,8 @@ export class DatabaseUnavailableError extends Error {
 export interface ManagedDatabase {
   /** The connection the rest of the registry uses; it heals a lost schema and retries once. */
   readonly db: Database;
+  /** The bare connection: no start-up guard, no healing (for `db migrate`, which must not bootstrap first). */
+  readonly unguarded: Database;
   state(): DatabaseState;
   /** Connects and bootstraps; resolves once ready or once the start-up attempts are spent. */
   start(): Promise<DatabaseState>;
@@ -214,6 +216,7 @@ export async function createManagedDatabase(options: ManagedDatabaseOptions): Pr
 
   return {
     db,
+    unguarded: raw,
     state: () => ({ ...state }),
     async start() {
       const ok = await connectLoop(startAttempts);

@@ -1,0 +1,115 @@
+import type { Command } from 'commander';
+import { createManagedDatabase, type ManagedDatabase } from '../../server/registry/db/managed-database';
+import { databaseVersion, latestVersion, migrate } from '../../server/registry/db/migrations';
+import { runSelfTest } from '../../server/registry/db/self-test';
+import { redactUrl, type RegistryConfig } from '../../server/registry/config';
+import { configFromCli } from '../cli-config';
+
+/** A logger for CLI commands: warnings and errors on stderr, nothing else. */
+export const cliLog = {
+  info: () => undefined,
+  warn: (details: object, message: string) => console.error(`warning: ${message}`, 'error' in details ? `(${String((details as { error: unknown }).error)})` : ''),
+  error: (_details: object, message: string) => console.error(`error: ${message}`),
+};
+
+/** Opens the configured database, bootstrapping it; exits 2 when it cannot be reached. */
+export async function openDatabaseForCli(config: RegistryConfig, options: { bootstrap?: boolean } = {}): Promise<ManagedDatabase> {
+  const managed = await createManagedDatabase({
+    url: config.databaseUrl,
+    dataDir: config.databaseUrl ? undefined : `${config.dataDir}/pglite`,
+    schema: config.databaseSchema,
+    log: cliLog,
+    startAttempts: 4,
+  });
+  if (options.bootstrap === false) return managed;
+  const state = await managed.start();
+  if (state.phase === 'unreachable') {
+    console.error(`error: cannot reach the database ${redactUrl(config.databaseUrl) ?? '(PGlite)'}: ${state.lastError}`);
+    await managed.close();
+    process.exit(2);
+  }
+  return managed;
+}
+
+/** `plugin-codex db status | migrate | self-test`. */
+export function registerDbCommands(program: Command): void {
+  const db = program.command('db').description('inspect and maintain the registry database');
+
+  db.command('status')
+    .description('show the driver, schema version, drift and open alerts')
+    .option('--json', 'print JSON')
+    .action(async (flags: { json?: boolean }) => {
+      const config = configFromCli();
+      const managed = await openDatabaseForCli(config);
+      try {
+        const state = managed.state();
+        const drift = await managed.checkDrift();
+        const report = {
+          database: redactUrl(config.databaseUrl) ?? `PGlite in ${config.dataDir}/pglite`,
+          schema: config.databaseSchema,
+          driver: state.driver,
+          phase: state.phase,
+          schemaVersion: state.schemaVersion,
+          latestVersion: latestVersion(),
+          drift,
+        };
+        if (flags.json) console.log(JSON.stringify(report, null, 2));
+        else {
+          console.log(`database:       ${report.database} (schema ${report.schema}, ${report.driver})`);
+          console.log(`state:          ${report.phase}`);
+          console.log(`schema version: ${report.schemaVersion} (this code knows up to ${report.latestVersion})`);
+          console.log(drift.length === 0 ? 'drift:          none' : `drift:\n${drift.map((item) => `  - ${item.message}`).join('\n')}`);
+        }
+        process.exitCode = drift.length === 0 && state.phase === 'ready' ? 0 : 1;
+      } finally {
+        await managed.close();
+      }
+    });
+
+  db.command('migrate')
+    .description('migrate the schema to the latest version, or up or down to --to N')
+    .option('--to <version>', 'target version (0 removes every table)', (value: string) => {
+      const version = Number(value);
+      if (!Number.isInteger(version) || version < 0) throw new Error(`--to "${value}" must be a non-negative integer`);
+      return version;
+    })
+    .action(async (flags: { to?: number }) => {
+      const config = configFromCli();
+      const managed = await openDatabaseForCli(config, { bootstrap: false });
+      try {
+        if (flags.to !== undefined && flags.to > latestVersion()) {
+          console.error(`error: --to ${flags.to} is newer than the latest migration (${latestVersion()})`);
+          process.exitCode = 2;
+          return;
+        }
+        const before = await databaseVersion(managed.unguarded);
+        const report = await migrate(managed.unguarded, flags.to);
+        console.log(report.applied.length === 0
+          ? `schema already at version ${before}`
+          : `migrated ${report.from} -> ${report.to}: ${report.applied.join(', ')}`);
+      } catch (error) {
+        console.error(`error: migration failed: ${error instanceof Error ? error.message : String(error)}`);
+        process.exitCode = 1;
+      } finally {
+        await managed.close();
+      }
+    });
+
+  db.command('self-test')
+    .description('write, read and roll back a row in every table; exits non-zero on any failure')
+    .action(async () => {
+      const config = configFromCli();
+      const managed = await openDatabaseForCli(config);
+      try {
+        const report = await runSelfTest(managed.db);
+        for (const table of report.tables) {
+          const failure = report.failures.find((item) => item.table === table);
+          console.log(`${failure ? 'FAIL' : 'ok  '} ${table}${failure ? `: ${failure.error}` : ''}`);
+        }
+        process.exitCode = report.failures.length === 0 ? 0 : 1;
+      } finally {
+        await managed.close();
+      }
+    });
+}
+

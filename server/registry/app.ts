@@ -1,0 +1,156 @@
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
+import { createAuthenticator, type Authenticator, type Principal } from './auth';
+import type { RegistryConfig } from './config';
+import { createAlertsRepository } from './db/alerts-repository';
+import { createEventsRepository } from './db/events-repository';
+import { createManagedDatabase, DatabaseUnavailableError, type ManagedDatabase } from './db/managed-database';
+import { createSettingsRepository } from './db/settings-repository';
+import { createUsersRepository } from './db/users-repository';
+import { CodexError, type ErrorBody } from './errors';
+import { ACCESS_TABLE, isAllowed, MUTATING_METHODS } from './rbac';
+import { registerAdminRoutes } from './routes/admin-routes';
+import { registerAuthRoutes } from './routes/auth-routes';
+import { registerHealthRoutes } from './routes/health-routes';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated caller, when credentials were presented. */
+    principal?: Principal;
+  }
+  interface FastifyInstance {
+    /** The services the routes were built with (the CLI and tests reach them here). */
+    registryServices: RegistryServices;
+  }
+}
+
+/** Everything route modules need, created once per app. */
+export interface RegistryServices {
+  config: RegistryConfig;
+  database: ManagedDatabase;
+  auth: Authenticator;
+  repos: {
+    alerts: ReturnType<typeof createAlertsRepository>;
+    events: ReturnType<typeof createEventsRepository>;
+    settings: ReturnType<typeof createSettingsRepository>;
+    users: ReturnType<typeof createUsersRepository>;
+  };
+}
+
+/** The Fastify instance with TypeBox typing, as route modules receive it. */
+export type RegistryApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+/** Options for buildApp(). */
+export interface BuildAppOptions {
+  config: RegistryConfig;
+  /** A database the caller already opened (tests); otherwise one is created from the config. */
+  database?: ManagedDatabase;
+  /** Fastify logger options; false in tests. */
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** Paths whose values never reach the logs. */
+export const REDACTED_LOG_PATHS = ['req.headers.authorization', 'req.headers["x-publisher-signature"]', '*.password', '*.secret', '*.token', '*.databaseUrl'];
+
+/**
+ * Builds the registry app without listening: tests call `app.inject`, main.ts calls `listen`. The
+ * database is started (connected and bootstrapped, or retrying in the background) before routes
+ * serve, and closed with the app.
+ */
+export async function buildApp(options: BuildAppOptions): Promise<RegistryApp> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as RegistryApp;
+
+  const database = options.database ?? await createManagedDatabase({
+    url: options.config.databaseUrl,
+    dataDir: options.config.databaseUrl ? undefined : `${options.config.dataDir}/pglite`,
+    schema: options.config.databaseSchema,
+    log: app.log,
+  });
+  const db = database.db;
+  const users = createUsersRepository(db);
+  const services: RegistryServices = {
+    config: options.config,
+    database,
+    auth: createAuthenticator(options.config, users),
+    repos: {
+      alerts: createAlertsRepository(db),
+      events: createEventsRepository(db),
+      settings: createSettingsRepository(db),
+      users,
+    },
+  };
+
+  app.decorate('registryServices', services);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Plugin Codex registry', version: '0.1.0', description: 'AI plugin marketplace: catalogue, lifecycle, runtime and administration.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+
+  // Every route must appear in the RBAC table; a route without an entry stops the app from starting.
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      if (method === 'HEAD' || method === 'OPTIONS') continue;
+      const key = `${method} ${route.url}`;
+      if (!(key in ACCESS_TABLE)) throw new Error(`route ${key} has no entry in the RBAC table (server/registry/rbac.ts)`);
+    }
+  });
+
+  app.addHook('onRequest', async (request) => {
+    const method = request.method === 'HEAD' ? 'GET' : request.method;
+    const access = ACCESS_TABLE[`${method} ${request.routeOptions.url}`];
+    if (access === undefined) return; // 404s: Fastify answers them.
+    request.principal = await services.auth.authenticate(request.headers.authorization);
+    if (!isAllowed(access, request.principal?.role)) {
+      if (!request.principal) throw new CodexError('CODEX_ERR_UNAUTHENTICATED', `${method} ${request.routeOptions.url} needs a signed-in user: send "Authorization: Bearer <token>"`);
+      throw new CodexError('CODEX_ERR_FORBIDDEN', `${method} ${request.routeOptions.url} is allowed for ${Array.isArray(access) ? access.join(', ') : access}; you are signed in as ${request.principal.role}`);
+    }
+    if (MUTATING_METHODS.has(method) && database.state().phase === 'ahead') {
+      throw new CodexError('CODEX_ERR_READ_ONLY', 'the database schema is newer than this registry; writes are refused until the registry is upgraded');
+    }
+  });
+
+  app.setErrorHandler((error: unknown, request, reply) => {
+    const body = (code: string, message: string, details?: unknown): ErrorBody => ({ error: { code, message, ...(details === undefined ? {} : { details }), requestId: request.id } });
+    if (error instanceof CodexError) {
+      return reply.status(error.statusCode).send(body(error.code, error.message, error.details));
+    }
+    if (error instanceof DatabaseUnavailableError) {
+      return reply.status(503).send(body('CODEX_ERR_DATABASE_UNAVAILABLE', 'the database is unavailable right now; the registry is reconnecting, retry shortly'));
+    }
+    const fastifyError = error as { validation?: { instancePath?: string; message?: string; params?: Record<string, unknown> }[]; validationContext?: string; statusCode?: number; message?: string; code?: string };
+    if (fastifyError.validation) {
+      const first = fastifyError.validation[0];
+      const where = `${fastifyError.validationContext ?? 'body'}${first?.instancePath ? first.instancePath.replace(/\//g, '.') : ''}`;
+      const extra = first?.params && 'additionalProperty' in first.params ? ` (${String(first.params.additionalProperty)})` : '';
+      return reply.status(400).send(body('CODEX_ERR_VALIDATION', `${where} ${first?.message ?? 'is invalid'}${extra}`, fastifyError.validation));
+    }
+    if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+      return reply.status(fastifyError.statusCode).send(body(fastifyError.code ?? 'CODEX_ERR_BAD_REQUEST', fastifyError.message ?? 'bad request'));
+    }
+    request.log.error({ err: error }, 'request failed');
+    return reply.status(500).send(body('CODEX_ERR_INTERNAL', `an internal error occurred; the registry log has the details under request id ${request.id}`));
+  });
+
+  app.addHook('onClose', async () => {
+    await database.close();
+  });
+
+  registerHealthRoutes(app, services);
+  registerAuthRoutes(app, services);
+  registerAdminRoutes(app, services);
+
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  if (!options.database) await database.start();
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,39 @@
+import type { Role } from '../../protocol/roles';
+
+/**
+ * Who may call each route: the one table the registry enforces (in app.ts, for every route) and the
+ * docs are generated from. `public` needs no credentials; `signed-in` needs any valid principal;
+ * a role list names the roles allowed. Routes are keyed by `METHOD url-pattern` exactly as
+ * registered; a route missing here fails the app's start-up, so nothing is left unguarded.
+ */
+export type Access = 'public' | 'signed-in' | readonly Role[];
+
+const ADMIN = ['super-admin'] as const;
+const PUBLISHERS = ['super-admin', 'developer'] as const;
+
+export const ACCESS_TABLE: Record<string, Access> = {
+  'GET /api/health': 'public',
+  'GET /api/health/ready': 'public',
+  'GET /api/openapi.json': 'public',
+  'GET /api/me': 'signed-in',
+  'POST /api/tokens': 'signed-in',
+  'GET /api/tokens': 'signed-in',
+  'DELETE /api/tokens/:id': 'signed-in',
+  'GET /api/admin/alerts': ADMIN,
+  'POST /api/admin/alerts/:id': ADMIN,
+  'GET /api/admin/drift': ADMIN,
+};
+
+/** Roles that may publish plugins (used by several route tables). */
+export const PUBLISHER_ROLES = PUBLISHERS;
+
+/** Whether `role` passes `access` (undefined role: not signed in). */
+export function isAllowed(access: Access, role: Role | undefined): boolean {
+  if (access === 'public') return true;
+  if (role === undefined) return false;
+  if (access === 'signed-in') return true;
+  return access.includes(role);
+}
+
+/** HTTP methods that change state: refused while the database schema is newer than the code. */
+export const MUTATING_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
