@@ -3,6 +3,7 @@ import { createServer, connect, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../server/registry/app';
 import { createManagedDatabase } from '../../server/registry/db/managed-database';
+import { latestVersion } from '../../server/registry/db/migrations';
 import { startTestRegistry, testConfig, type TestRegistry } from '../support/test-app';
 import { quietLog, testDatabaseKinds, uniqueSchema } from '../support/test-databases';
 
@@ -18,7 +19,7 @@ describe.each(testDatabaseKinds())('registry foundation on $name', (kind) => {
   it('reports ok health with the schema version and no drift', async () => {
     const response = await registry.app.inject({ method: 'GET', url: '/api/health' });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toMatchObject({ status: 'ok', database: { driver: kind.name === 'pglite' ? 'pglite' : 'pg', phase: 'ready', writable: true, schemaVersion: 1 }, drift: [] });
+    expect(response.json()).toMatchObject({ status: 'ok', database: { driver: kind.name === 'pglite' ? 'pglite' : 'pg', phase: 'ready', writable: true, schemaVersion: latestVersion() }, drift: [] });
     const ready = await registry.app.inject({ method: 'GET', url: '/api/health/ready' });
     expect(ready.json()).toEqual({ ready: true, phase: 'ready' });
   });

@@ -42,7 +42,37 @@ const SAMPLES: Record<string, TableSample> = {
     writes: [`INSERT INTO events (seq, actor, type, prev_hash, hash) VALUES (9223372036854775806, '${MARK}', 'self-test', '${'0'.repeat(64)}', '${'f'.repeat(64)}')`],
     count: `SELECT count(*) AS n FROM events WHERE actor = '${MARK}'`,
   },
+  ...marketplaceSamples(),
 };
+
+/** Parent rows the marketplace samples build on, inserted inside the same rolled-back transaction. */
+function marketplaceSamples(): Record<string, TableSample> {
+  const ns = `INSERT INTO namespaces (name, created_by) VALUES ('@self-test', '${MARK}')`;
+  const plugin = `INSERT INTO plugins (id, namespace, name, normalized_name, kind, title, created_by) VALUES ('@self-test/p', '@self-test', 'p', 'selftestp', 'tool', '${MARK}', '${MARK}')`;
+  const integrity = `sha512-${'A'.repeat(86)}==`;
+  const artifact = `INSERT INTO artifacts (integrity, bytes, size) VALUES ('${integrity}', '\\x00'::bytea, 1)`;
+  const version = `INSERT INTO plugin_versions (plugin_id, version, major, minor, patch, manifest, integrity, content_hash, signature, signing_key_id, status, published_by)
+    VALUES ('@self-test/p', '1.0.0', 1, 0, 0, '{}', '${integrity}', '${'a'.repeat(64)}', 'sig', 'key', 'active', '${MARK}')`;
+  const target = `INSERT INTO install_targets (id, name, created_by) VALUES ('self-test', '${MARK}', '${MARK}')`;
+  const installation = `INSERT INTO installations (target_id, plugin_id, version, data_schema, installed_by) VALUES ('self-test', '@self-test/p', '1.0.0', 'self_test_schema', '${MARK}')`;
+  return {
+    namespaces: { writes: [ns], count: "SELECT count(*) AS n FROM namespaces WHERE name = '@self-test'" },
+    plugins: { writes: [ns, plugin], count: `SELECT count(*) AS n FROM plugins WHERE title = '${MARK}' AND search_vector @@ to_tsquery('simple', 'codex')` },
+    artifacts: { writes: [artifact], count: `SELECT count(*) AS n FROM artifacts WHERE integrity = '${integrity}'` },
+    plugin_versions: { writes: [ns, plugin, artifact, version], count: `SELECT count(*) AS n FROM plugin_versions WHERE published_by = '${MARK}'` },
+    install_targets: { writes: [target], count: "SELECT count(*) AS n FROM install_targets WHERE id = 'self-test'" },
+    installations: { writes: [ns, plugin, artifact, version, target, installation], count: `SELECT count(*) AS n FROM installations WHERE installed_by = '${MARK}'` },
+    operations: {
+      writes: [`INSERT INTO operations (id, kind, target_id, plugin_id, status, request_hash, actor) VALUES ('00000000-0000-4000-8000-000000000002', 'install', 'default', '@self-test/p', 'succeeded', '${'b'.repeat(64)}', '${MARK}')`],
+      count: `SELECT count(*) AS n FROM operations WHERE actor = '${MARK}'`,
+    },
+    install_stats: { writes: [ns, plugin, "INSERT INTO install_stats (plugin_id, day, installs) VALUES ('@self-test/p', current_date, 1)"], count: "SELECT count(*) AS n FROM install_stats WHERE plugin_id = '@self-test/p'" },
+    approvals: { writes: [ns, plugin, `INSERT INTO approvals (kind, plugin_id, requested_by) VALUES ('official-version', '@self-test/p', '${MARK}')`], count: `SELECT count(*) AS n FROM approvals WHERE requested_by = '${MARK}'` },
+    plugin_requests: { writes: [`INSERT INTO plugin_requests (kind, title, requested_by) VALUES ('new-plugin', '${MARK}', '${MARK}')`], count: `SELECT count(*) AS n FROM plugin_requests WHERE requested_by = '${MARK}'` },
+    reviews: { writes: [ns, plugin, `INSERT INTO reviews (plugin_id, user_id, rating) VALUES ('@self-test/p', '${MARK}', 5)`], count: `SELECT count(*) AS n FROM reviews WHERE user_id = '${MARK}'` },
+    plugin_storage: { writes: [ns, plugin, artifact, version, target, installation, `INSERT INTO plugin_storage (target_id, plugin_id, key, value) VALUES ('self-test', '@self-test/p', 'k', '1')`], count: "SELECT count(*) AS n FROM plugin_storage WHERE target_id = 'self-test'" },
+  };
+}
 
 /** Registers the sample for a table added by a later migration. */
 export function registerSelfTestSample(table: string, sample: TableSample): void {

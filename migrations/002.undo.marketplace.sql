@@ -1,0 +1,13 @@
+DROP TABLE IF EXISTS plugin_storage;
+DROP TABLE IF EXISTS reviews;
+DROP TABLE IF EXISTS plugin_requests;
+DROP TABLE IF EXISTS approvals;
+DROP TABLE IF EXISTS install_stats;
+DROP TABLE IF EXISTS operations;
+DROP TABLE IF EXISTS installations;
+DROP TABLE IF EXISTS install_targets;
+DROP TABLE IF EXISTS plugin_versions;
+DROP TABLE IF EXISTS artifacts;
+DROP TABLE IF EXISTS plugins;
+DROP TABLE IF EXISTS namespaces;
+DROP FUNCTION IF EXISTS plugins_search_vector();
