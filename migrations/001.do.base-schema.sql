@@ -36,7 +36,8 @@ CREATE TABLE api_tokens (
 CREATE INDEX api_tokens_user_idx ON api_tokens (user_id);
 
 CREATE TABLE alerts (
-  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  -- Ids are chosen by the code (not a sequence) so that replaying the journal reproduces them.
+  id uuid PRIMARY KEY,
   kind text NOT NULL CHECK (kind ~ '^[a-z][a-z0-9_.-]{0,99}$'),
   severity text NOT NULL CHECK (severity IN ('info', 'warning', 'critical')),
   message text NOT NULL CHECK (length(message) > 0),

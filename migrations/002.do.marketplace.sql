@@ -1,3 +1,6 @@
+-- Ids are uuids chosen by the code and timestamps come from the event that made the change, so
+-- replaying the journal onto an empty database reproduces every row exactly.
+
 -- The marketplace: namespaces, plugins and their immutable versions, content-addressed artifacts,
 -- install targets, installations, operations, approvals, plugin requests and reviews.
 
@@ -159,7 +162,7 @@ CREATE TABLE install_stats (
 CREATE INDEX install_stats_day_idx ON install_stats (day);
 
 CREATE TABLE approvals (
-  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id uuid PRIMARY KEY,
   kind text NOT NULL CHECK (kind IN ('official-version', 'core-permission', 'permission-grant', 'permission-upgrade', 'quarantine', 'duplicate-override')),
   plugin_id text NOT NULL REFERENCES plugins (id) ON DELETE CASCADE,
   version text,
@@ -176,7 +179,7 @@ CREATE TABLE approvals (
 CREATE INDEX approvals_pending_idx ON approvals (status, created_at);
 
 CREATE TABLE plugin_requests (
-  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id uuid PRIMARY KEY,
   kind text NOT NULL CHECK (kind IN ('new-plugin', 'install')),
   title text NOT NULL CHECK (length(title) BETWEEN 1 AND 200),
   description text NOT NULL DEFAULT '',

@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { Queryable } from './database';
 
 /** An alert raised for admins (healing, drift, auto-revert, ...). */
 export interface Alert {
-  id: number;
+  id: string;
   kind: string;
   severity: 'info' | 'warning' | 'critical';
   message: string;
@@ -23,7 +24,7 @@ export interface NewAlert {
 }
 
 interface AlertRow {
-  id: string | number;
+  id: string;
   kind: string;
   severity: Alert['severity'];
   message: string;
@@ -37,7 +38,7 @@ interface AlertRow {
 
 function toAlert(row: AlertRow): Alert {
   return {
-    id: Number(row.id),
+    id: row.id,
     kind: row.kind,
     severity: row.severity,
     message: row.message,
@@ -55,25 +56,25 @@ export function createAlertsRepository(db: Queryable) {
   return {
     async raise(alert: NewAlert, tx: Queryable = db): Promise<Alert> {
       const result = await tx.query<AlertRow>(
-        'INSERT INTO alerts (kind, severity, message, details) VALUES ($1, $2, $3, $4) RETURNING *',
-        [alert.kind, alert.severity, alert.message, JSON.stringify(alert.details ?? {})],
+        'INSERT INTO alerts (id, kind, severity, message, details) VALUES ($1, $2, $3, $4, $5) RETURNING *',
+        [randomUUID(), alert.kind, alert.severity, alert.message, JSON.stringify(alert.details ?? {})],
       );
       return toAlert(result.rows[0]!);
     },
     async list(filter: { status?: Alert['status'] | 'unresolved'; limit?: number } = {}): Promise<Alert[]> {
       const limit = Math.min(filter.limit ?? 100, 500);
       const result = filter.status === undefined
-        ? await db.query<AlertRow>('SELECT * FROM alerts ORDER BY id DESC LIMIT $1', [limit])
+        ? await db.query<AlertRow>('SELECT * FROM alerts ORDER BY created_at DESC, id LIMIT $1', [limit])
         : filter.status === 'unresolved'
-          ? await db.query<AlertRow>("SELECT * FROM alerts WHERE status <> 'resolved' ORDER BY id DESC LIMIT $1", [limit])
-          : await db.query<AlertRow>('SELECT * FROM alerts WHERE status = $1 ORDER BY id DESC LIMIT $2', [filter.status, limit]);
+          ? await db.query<AlertRow>("SELECT * FROM alerts WHERE status <> 'resolved' ORDER BY created_at DESC, id LIMIT $1", [limit])
+          : await db.query<AlertRow>('SELECT * FROM alerts WHERE status = $1 ORDER BY created_at DESC, id LIMIT $2', [filter.status, limit]);
       return result.rows.map(toAlert);
     },
     async countUnresolved(): Promise<number> {
       const result = await db.query<{ count: string }>("SELECT count(*) AS count FROM alerts WHERE status <> 'resolved'");
       return Number(result.rows[0]?.count ?? 0);
     },
-    async setStatus(id: number, status: 'acknowledged' | 'resolved', actor: string, tx: Queryable = db): Promise<Alert | undefined> {
+    async setStatus(id: string, status: 'acknowledged' | 'resolved', actor: string, tx: Queryable = db): Promise<Alert | undefined> {
       const column = status === 'acknowledged' ? 'acknowledged_by' : 'resolved_by';
       const result = await tx.query<AlertRow>(
         `UPDATE alerts SET status = $2, ${column} = $3, updated_at = now() WHERE id = $1 RETURNING *`,

@@ -35,7 +35,7 @@ const SAMPLES: Record<string, TableSample> = {
     count: `SELECT count(*) AS n FROM api_tokens WHERE name = '${MARK}'`,
   },
   alerts: {
-    writes: [`INSERT INTO alerts (kind, severity, message) VALUES ('self-test', 'info', '${MARK}')`],
+    writes: [`INSERT INTO alerts (id, kind, severity, message) VALUES ('00000000-0000-4000-8000-000000000003', 'self-test', 'info', '${MARK}')`],
     count: `SELECT count(*) AS n FROM alerts WHERE message = '${MARK}'`,
   },
   events: {
@@ -67,8 +67,8 @@ function marketplaceSamples(): Record<string, TableSample> {
       count: `SELECT count(*) AS n FROM operations WHERE actor = '${MARK}'`,
     },
     install_stats: { writes: [ns, plugin, "INSERT INTO install_stats (plugin_id, day, installs) VALUES ('@self-test/p', current_date, 1)"], count: "SELECT count(*) AS n FROM install_stats WHERE plugin_id = '@self-test/p'" },
-    approvals: { writes: [ns, plugin, `INSERT INTO approvals (kind, plugin_id, requested_by) VALUES ('official-version', '@self-test/p', '${MARK}')`], count: `SELECT count(*) AS n FROM approvals WHERE requested_by = '${MARK}'` },
-    plugin_requests: { writes: [`INSERT INTO plugin_requests (kind, title, requested_by) VALUES ('new-plugin', '${MARK}', '${MARK}')`], count: `SELECT count(*) AS n FROM plugin_requests WHERE requested_by = '${MARK}'` },
+    approvals: { writes: [ns, plugin, `INSERT INTO approvals (id, kind, plugin_id, requested_by) VALUES ('00000000-0000-4000-8000-000000000004', 'official-version', '@self-test/p', '${MARK}')`], count: `SELECT count(*) AS n FROM approvals WHERE requested_by = '${MARK}'` },
+    plugin_requests: { writes: [`INSERT INTO plugin_requests (id, kind, title, requested_by) VALUES ('00000000-0000-4000-8000-000000000005', 'new-plugin', '${MARK}', '${MARK}')`], count: `SELECT count(*) AS n FROM plugin_requests WHERE requested_by = '${MARK}'` },
     reviews: { writes: [ns, plugin, `INSERT INTO reviews (plugin_id, user_id, rating) VALUES ('@self-test/p', '${MARK}', 5)`], count: `SELECT count(*) AS n FROM reviews WHERE user_id = '${MARK}'` },
     plugin_storage: { writes: [ns, plugin, artifact, version, target, installation, `INSERT INTO plugin_storage (target_id, plugin_id, key, value) VALUES ('self-test', '@self-test/p', 'k', '1')`], count: "SELECT count(*) AS n FROM plugin_storage WHERE target_id = 'self-test'" },
   };

@@ -3,7 +3,7 @@ import type { RegistryApp, RegistryServices } from '../app';
 import { CodexError } from '../errors';
 
 const AlertSchema = Type.Object({
-  id: Type.Integer(),
+  id: Type.String(),
   kind: Type.String(),
   severity: Type.String(),
   message: Type.String(),
@@ -35,7 +35,7 @@ export function registerAdminRoutes(app: RegistryApp, services: RegistryServices
     schema: {
       tags: ['admin'],
       summary: 'Acknowledge or resolve an alert',
-      params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+      params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
       body: Type.Object({ action: Type.Union([Type.Literal('acknowledge'), Type.Literal('resolve')]) }, { additionalProperties: false }),
       response: { 200: AlertSchema },
     },
