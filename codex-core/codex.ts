@@ -1,0 +1,379 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { Category, Finding, RuleDescription, TextEdit } from '../protocol/findings';
+import { loadConfig, mergeConfig, type CodexConfig } from './config';
+import { lintFile, resetLintCache } from './lint';
+import { isSourceFile, relativePath, walkFiles } from './project-files';
+import { ProjectModel } from './project-model';
+import { FileReporter, RuleSettings } from './reporter';
+import { RULES } from './rule-catalogue';
+import { findDeadExports, manifestEntryPoints } from './rules/dead-exports';
+import { deadZoneRules } from './rules/dead-zone-rules';
+import { dependencyRules } from './rules/dependency-rules';
+import { performanceRules } from './rules/performance-rules';
+import { compareWithLive } from './rules/schema-drift';
+import { securityRules } from './rules/security-rules';
+import { compareMigrations, expectedCatalog, isUndoMigration, type Catalog } from './rules/sql-migrations';
+import { SyntaxIndex } from './rules/syntax-index';
+import { editsBetween } from './text-edits';
+import { semanticDiagnostics, syntacticDiagnostics } from './type-check';
+
+/**
+ * How deep an analysis goes. `fast`: syntax errors and lint of the file (no type checking, for every
+ * keystroke); `full`: adds semantic TypeScript diagnostics and the codex's security, performance and
+ * dead-zone rules of the file; `project`: adds the rules that need the whole project (dependencies,
+ * unused exports and files, schema drift), reported for this file.
+ */
+export type Layer = 'fast' | 'full' | 'project';
+
+/** Options of {@link createCodex}. */
+export interface CodexOptions {
+  /** The project's root folder (holding package.json, tsconfig.json, .plugin-codex.json). */
+  root: string;
+  /** Settings that override the project's own configuration (host or command-line settings). */
+  config?: CodexConfig;
+  /** Unsaved file contents by absolute path; see {@link Codex.setOverlay}. */
+  overlays?: Record<string, string>;
+  /**
+   * Reads the live database catalog for the schema-drift rule. The host supplies it (codex-core never
+   * talks to a database); without it, schema drift is not checked.
+   */
+  liveCatalog?: () => Promise<Catalog>;
+}
+
+/** Options of {@link Codex.analyzeFile}. */
+export interface AnalyzeFileOptions {
+  /** Default `full`. */
+  layers?: Layer;
+  /** Only these categories (default: every enabled one). */
+  categories?: readonly Category[];
+  signal?: AbortSignal;
+}
+
+/** The outcome of analysing one file. A failed analysis has an `error` and no findings, never stale ones. */
+export interface FileAnalysis {
+  file: string;
+  findings: Finding[];
+  error?: string;
+  durationMs: number;
+}
+
+/** Progress of a project analysis, reported after each file. */
+export interface AnalysisProgress {
+  done: number;
+  total: number;
+  file: string;
+}
+
+/** Options of {@link Codex.analyzeProject}. */
+export interface AnalyzeProjectOptions {
+  categories?: readonly Category[];
+  /** Restrict the report to these files (absolute or root-relative); project rules still see the whole project. */
+  files?: readonly string[];
+  onProgress?: (progress: AnalysisProgress) => void;
+  signal?: AbortSignal;
+}
+
+/** The outcome of analysing a project. */
+export interface ProjectAnalysis {
+  findings: Finding[];
+  /** How many source files were analysed. */
+  files: number;
+  /** Files whose analysis failed, with the reason (their findings are left out). */
+  errors: { file: string; error: string }[];
+  durationMs: number;
+}
+
+/** The trivial fixes of one file, verified, as edits against the file's current text. */
+export interface FileFix {
+  file: string;
+  edits: TextEdit[];
+  /** How many fixes were applied (over all rounds). */
+  applied: number;
+  /** How many were dropped because they introduced a new error. */
+  dropped: number;
+}
+
+/** The diagnosis engine of one project. Create it once and keep it: it reuses its compiler state. */
+export interface Codex {
+  readonly root: string;
+  /** Analyses one file at the given depth. */
+  analyzeFile(path: string, options?: AnalyzeFileOptions): Promise<FileAnalysis>;
+  /** Analyses every source file of the project (or `files`) with every layer. */
+  analyzeProject(options?: AnalyzeProjectOptions): Promise<ProjectAnalysis>;
+  /** Sets the unsaved text of a file, or with `undefined` goes back to the file on disk. */
+  setOverlay(path: string, text: string | undefined): void;
+  /**
+   * Computes the trivial fixes of one file (or, without `path`, of every project file), applies them
+   * in memory, re-diagnoses and drops any fix that introduces a new error. Returns edits; changes nothing.
+   */
+  fixAll(path?: string, options?: { signal?: AbortSignal }): Promise<FileFix[]>;
+  /** The rule catalogue. */
+  rules(): RuleDescription[];
+  /** The source files of the project (absolute paths), overlays included. */
+  projectFiles(): string[];
+  /** Re-reads the project's configuration (after .plugin-codex.json, package.json or the ESLint config changed). */
+  reloadConfig(): void;
+}
+
+/** Categories computed per file, by layer. */
+const FAST: readonly Category[] = ['type', 'lint'];
+const FULL: readonly Category[] = ['type', 'lint', 'security', 'performance', 'dead-zone'];
+
+function within(requested: readonly Category[] | undefined, layer: readonly Category[]): Category[] {
+  return layer.filter((category) => !requested || requested.includes(category));
+}
+
+/** Creates the codex of a project. Cheap: nothing is read until the first analysis. */
+export function createCodex(options: CodexOptions): Codex {
+  const root = resolve(options.root);
+  const model = new ProjectModel(root);
+  let config = mergeConfig(loadConfig(root), options.config);
+  let settings = new RuleSettings(config);
+  /** Incremented by every change, so cached project results know they are stale. */
+  let generation = 0;
+  let projectCache: { generation: number; categories: string; findings: Finding[] } | undefined;
+
+  const absolute = (path: string): string => (isAbsolute(path) ? resolve(path) : resolve(root, path));
+  for (const [path, text] of Object.entries(options.overlays ?? {})) model.setOverlay(absolute(path), text);
+
+  const overlayFiles = new Set(Object.keys(options.overlays ?? {}).map(absolute));
+
+  function projectFiles(): string[] {
+    const files = new Set(walkFiles(root, isSourceFile, config.ignore));
+    for (const file of overlayFiles) if (isSourceFile(file)) files.add(file);
+    return [...files].sort();
+  }
+
+  function fileText(file: string): string {
+    return model.sourceFile(file).getFullText();
+  }
+
+  async function analyzeOne(file: string, layer: Layer, categories: readonly Category[] | undefined, signal?: AbortSignal): Promise<Finding[]> {
+    signal?.throwIfAborted();
+    const source = model.sourceFile(file);
+    const project = model.projectOf(file);
+    const active = within(categories, layer === 'fast' ? FAST : FULL);
+    const reporter = new FileReporter(file, source.getFullText(), settings, active);
+    if (layer === 'fast') {
+      syntacticDiagnostics(project, reporter);
+    } else {
+      const before = reporter.findings.length;
+      syntacticDiagnostics(project, reporter);
+      // Semantic diagnostics of a file with syntax errors only repeat them.
+      if (reporter.findings.length === before) semanticDiagnostics(project, reporter);
+      if (active.some((category) => category === 'security' || category === 'performance' || category === 'dead-zone')) {
+        const index = new SyntaxIndex(source);
+        securityRules(index, reporter);
+        performanceRules(index, reporter);
+        deadZoneRules(index, reporter);
+      }
+    }
+    signal?.throwIfAborted();
+    await lintFile(root, source.getFullText(), reporter);
+    return reporter.findings;
+  }
+
+  /** The findings of the rules that need the whole project, cached until something changes. */
+  async function projectFindings(categories: readonly Category[] | undefined, signal?: AbortSignal): Promise<Finding[]> {
+    const key = (categories ?? []).join(',');
+    if (projectCache && projectCache.generation === generation && projectCache.categories === key) return projectCache.findings;
+    const startGeneration = generation;
+    const wants = (ruleId: string): boolean => settings.enabled(ruleId, categories);
+    const files = projectFiles();
+    const sources = files.map((file) => model.sourceFile(file));
+    signal?.throwIfAborted();
+    const reporters = new Map<string, FileReporter>();
+    const reporterOf = (file: string): FileReporter => {
+      let reporter = reporters.get(file);
+      if (!reporter) {
+        const text = files.includes(file) || model.hasOverlay(file) ? fileText(file) : readFileSync(file, 'utf8');
+        reporters.set(file, (reporter = new FileReporter(file, text, settings, categories)));
+      }
+      return reporter;
+    };
+    for (const problem of dependencyRules(root, sources, wants)) {
+      reporterOf(problem.file).report({ ruleId: problem.ruleId, start: problem.start, end: problem.end, message: problem.message, ...(problem.suggestion ? { suggestion: problem.suggestion } : {}) });
+    }
+    if (wants('dead-unused-export') || wants('dead-unused-file')) {
+      let manifest: Record<string, unknown> | undefined;
+      try {
+        manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
+      } catch {
+        manifest = undefined;
+      }
+      const entries = manifestEntryPoints(root, manifest, config.entryPoints ?? []);
+      for (const dead of findDeadExports(root, sources, entries)) {
+        reporterOf(dead.file).report({ ruleId: dead.ruleId, start: dead.start, end: dead.end, message: dead.message, suggestion: dead.ruleId === 'dead-unused-file' ? 'Delete the file, or import it from where it is needed.' : 'Remove the export keyword, or the declaration if nothing uses it.' });
+      }
+    }
+    if (wants('schema-drift') && options.liveCatalog) {
+      const migrationFiles = walkFiles(root, (path) => path.endsWith('.sql') && !isUndoMigration(path)
+        && (config.migrations ? config.migrations.some((folder) => relativePath(root, path).startsWith(`${folder.replace(/\/$/, '')}/`)) : /(^|\/)migrations\//.test(relativePath(root, path))), config.ignore)
+        .sort(compareMigrations);
+      if (migrationFiles.length > 0) {
+        const expected = expectedCatalog(migrationFiles.map((file) => ({ file, sql: readFileSync(file, 'utf8') })));
+        const live = await options.liveCatalog();
+        const last = migrationFiles[migrationFiles.length - 1]!;
+        for (const problem of compareWithLive(expected, live, { file: last, offset: 0 })) {
+          reporterOf(problem.at.file).report({ ruleId: 'schema-drift', start: problem.at.offset, end: problem.at.offset, message: problem.message, suggestion: problem.suggestion });
+        }
+      }
+    }
+    const findings = [...reporters.values()].flatMap((reporter) => reporter.findings);
+    if (generation === startGeneration) projectCache = { generation, categories: key, findings };
+    return findings;
+  }
+
+  async function analyzeFile(path: string, analyzeOptions: AnalyzeFileOptions = {}): Promise<FileAnalysis> {
+    const started = performance.now();
+    const file = absolute(path);
+    const layer = analyzeOptions.layers ?? 'full';
+    try {
+      const findings = await analyzeOne(file, layer, analyzeOptions.categories, analyzeOptions.signal);
+      if (layer === 'project') {
+        const project = await projectFindings(analyzeOptions.categories, analyzeOptions.signal);
+        findings.push(...project.filter((finding) => finding.file === file));
+      }
+      return { file, findings, durationMs: performance.now() - started };
+    } catch (error) {
+      if (analyzeOptions.signal?.aborted) throw error;
+      return { file, findings: [], error: (error as Error).message, durationMs: performance.now() - started };
+    }
+  }
+
+  async function analyzeProject(projectOptions: AnalyzeProjectOptions = {}): Promise<ProjectAnalysis> {
+    const started = performance.now();
+    const all = projectFiles();
+    const only = projectOptions.files ? new Set(projectOptions.files.map(absolute)) : undefined;
+    const files = only ? all.filter((file) => only.has(file)) : all;
+    const findings: Finding[] = [];
+    const errors: { file: string; error: string }[] = [];
+    let done = 0;
+    for (const file of files) {
+      const result = await analyzeFile(file, { layers: 'full', ...(projectOptions.categories ? { categories: projectOptions.categories } : {}), ...(projectOptions.signal ? { signal: projectOptions.signal } : {}) });
+      if (result.error) errors.push({ file, error: result.error });
+      findings.push(...result.findings);
+      projectOptions.onProgress?.({ done: ++done, total: files.length, file });
+    }
+    try {
+      const project = await projectFindings(projectOptions.categories, projectOptions.signal);
+      findings.push(...(only ? project.filter((finding) => only.has(finding.file)) : project));
+    } catch (error) {
+      if (projectOptions.signal?.aborted) throw error;
+      errors.push({ file: root, error: (error as Error).message });
+    }
+    return { findings, files: files.length, errors, durationMs: performance.now() - started };
+  }
+
+  function setOverlay(path: string, text: string | undefined): void {
+    const file = absolute(path);
+    if (text === undefined) overlayFiles.delete(file);
+    else overlayFiles.add(file);
+    model.setOverlay(file, text);
+    generation++;
+  }
+
+  /** Error signatures with their counts: what "a new error" is measured against. */
+  async function errorsOf(file: string): Promise<Map<string, number>> {
+    const findings = await analyzeOne(file, 'full', ['type', 'lint'], undefined);
+    const counts = new Map<string, number>();
+    for (const finding of findings) {
+      if (finding.severity !== 'error') continue;
+      const key = `${finding.ruleId}|${finding.code ?? ''}|${finding.message}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return counts;
+  }
+
+  function introducesError(before: Map<string, number>, after: Map<string, number>): boolean {
+    for (const [key, count] of after) if (count > (before.get(key) ?? 0)) return true;
+    return false;
+  }
+
+  async function fixFile(file: string, signal?: AbortSignal): Promise<FileFix> {
+    const hadOverlay = model.hasOverlay(file);
+    const original = fileText(file);
+    let current = original;
+    let applied = 0;
+    let dropped = 0;
+    const trial = async (text: string, baseline: Map<string, number>): Promise<boolean> => {
+      model.setOverlay(file, text);
+      return !introducesError(baseline, await errorsOf(file));
+    };
+    try {
+      for (let round = 0; round < 4; round++) {
+        signal?.throwIfAborted();
+        model.setOverlay(file, current);
+        const baseline = await errorsOf(file);
+        const findings = await analyzeOne(file, 'full', undefined, signal);
+        const lines = new FileReporter(file, current, settings).lines;
+        const candidates = findings.flatMap((finding) => finding.fixes.filter((fix) => fix.kind === 'trivial' && fix.edits.every((edit) => edit.file === file)))
+          .map((fix) => fix.edits.map((edit) => ({ start: lines.offset(edit.range.start), end: lines.offset(edit.range.end), newText: edit.newText })));
+        // Non-overlapping fixes only; the others get their turn in the next round.
+        const chosen: typeof candidates = [];
+        const taken: [number, number][] = [];
+        for (const edits of candidates) {
+          const overlaps = edits.some((edit) => taken.some(([start, end]) => edit.start < end && start < edit.end || (edit.start === start && edit.end === end)));
+          if (overlaps) continue;
+          chosen.push(edits);
+          for (const edit of edits) taken.push([edit.start, Math.max(edit.end, edit.start + 1)]);
+        }
+        if (chosen.length === 0) break;
+        const apply = (fixes: typeof candidates): string => {
+          const edits = fixes.flat().sort((a, b) => b.start - a.start);
+          let text = current;
+          for (const edit of edits) text = text.slice(0, edit.start) + edit.newText + text.slice(edit.end);
+          return text;
+        };
+        let next = apply(chosen);
+        if (!(await trial(next, baseline))) {
+          // Something broke: keep each fix only if it is safe on its own (bounded, one check per fix).
+          const accepted: typeof candidates = [];
+          for (const fix of chosen.slice(0, 40)) {
+            if (await trial(apply([...accepted, fix]), baseline)) accepted.push(fix);
+            else dropped++;
+          }
+          dropped += Math.max(0, chosen.length - 40);
+          next = apply(accepted);
+          applied += accepted.length;
+        } else {
+          applied += chosen.length;
+        }
+        if (next === current) break;
+        current = next;
+      }
+    } finally {
+      model.setOverlay(file, hadOverlay ? original : undefined);
+      if (!hadOverlay) model.sourceFile(file);
+    }
+    return { file, edits: current === original ? [] : editsBetween(file, original, current), applied, dropped };
+  }
+
+  async function fixAll(path?: string, fixOptions: { signal?: AbortSignal } = {}): Promise<FileFix[]> {
+    const files = path ? [absolute(path)] : projectFiles();
+    const results: FileFix[] = [];
+    for (const file of files) {
+      const result = await fixFile(file, fixOptions.signal);
+      if (result.edits.length > 0 || result.dropped > 0) results.push(result);
+    }
+    return results;
+  }
+
+  return {
+    root,
+    analyzeFile,
+    analyzeProject,
+    setOverlay,
+    fixAll,
+    rules: () => [...RULES],
+    projectFiles,
+    reloadConfig() {
+      config = mergeConfig(loadConfig(root), options.config);
+      settings = new RuleSettings(config);
+      resetLintCache(root);
+      generation++;
+    },
+  };
+}
+

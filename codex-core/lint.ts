@@ -1,0 +1,102 @@
+import stylistic from '@stylistic/eslint-plugin';
+import { ESLint, type Linter } from 'eslint';
+import security from 'eslint-plugin-security';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import tseslint from 'typescript-eslint';
+import type { FileReporter, OffsetEdit } from './reporter';
+
+const PROJECT_CONFIG_NAMES = ['eslint.config.js', 'eslint.config.mjs', 'eslint.config.cjs', 'eslint.config.ts', 'eslint.config.mts', 'eslint.config.cts'];
+
+/**
+ * The built-in rule set for projects without a flat config: typescript-eslint's recommended rules,
+ * eslint-plugin-security's recommended rules without its two noisiest ones (the codex's own security
+ * rules follow values instead), and a few fixable core and @stylistic rules.
+ */
+export const BUILT_IN_CONFIG: Linter.Config[] = [
+  { files: ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'] },
+  ...(tseslint.configs.recommended as Linter.Config[]),
+  security.configs.recommended,
+  {
+    plugins: { '@stylistic': stylistic as unknown as ESLint.Plugin },
+    rules: {
+      'security/detect-object-injection': 'off',
+      'security/detect-non-literal-fs-filename': 'off',
+      'no-debugger': 'error',
+      'no-dupe-keys': 'error',
+      'no-unsafe-finally': 'error',
+      'no-self-assign': 'error',
+      'no-var': 'warn',
+      'prefer-const': 'warn',
+      '@stylistic/no-extra-semi': 'warn',
+      '@stylistic/no-trailing-spaces': 'warn',
+      '@stylistic/no-mixed-spaces-and-tabs': 'warn',
+    },
+  },
+];
+
+/** ESLint instances are expensive to create (plugins, config); one per root lives for the process. */
+const instances = new Map<string, Promise<ESLint>>();
+
+/** The project's own flat config file, if it has one. */
+export function projectEslintConfig(root: string): string | undefined {
+  return PROJECT_CONFIG_NAMES.map((name) => join(root, name)).find((path) => existsSync(path));
+}
+
+async function eslintFor(root: string): Promise<ESLint> {
+  let pending = instances.get(root);
+  if (!pending) {
+    pending = (async () => {
+      if (projectEslintConfig(root)) {
+        const own = new ESLint({ cwd: root });
+        try {
+          // Loading the config up front surfaces a broken or uninstallable config now, not per file.
+          await own.calculateConfigForFile(join(root, 'index.ts'));
+          return own;
+        } catch {
+          // Fall through to the built-in set: a broken config must not switch linting off.
+        }
+      }
+      return new ESLint({ cwd: root, overrideConfigFile: true, overrideConfig: BUILT_IN_CONFIG });
+    })();
+    instances.set(root, pending);
+  }
+  return pending;
+}
+
+/** Forgets cached ESLint instances (after the project's config file changed). */
+export function resetLintCache(root?: string): void {
+  if (root === undefined) instances.clear();
+  else instances.delete(root);
+}
+
+/** Lints `text` as `reporter.file`; each ESLint fixer becomes a trivial fix, each suggestion a suggested one. */
+export async function lintFile(root: string, text: string, reporter: FileReporter): Promise<void> {
+  if (!reporter.wants('lint')) return;
+  const eslint = await eslintFor(root);
+  const [result] = await eslint.lintText(text, { filePath: reporter.file, warnIgnored: false });
+  for (const message of result?.messages ?? []) {
+    // Parse errors (no rule id) are reported by type-check already; ignored-file notices are noise.
+    if (!message.ruleId) continue;
+    const start = reporter.lines.offset({ line: message.line - 1, character: message.column - 1 });
+    const end = message.endLine === undefined
+      ? start
+      : reporter.lines.offset({ line: message.endLine - 1, character: (message.endColumn ?? 1) - 1 });
+    const fixes: { title: string; kind: 'trivial' | 'suggestion'; edits: OffsetEdit[] }[] = [];
+    if (message.fix) {
+      fixes.push({ title: `Fix: ${message.ruleId}`, kind: 'trivial', edits: [{ start: message.fix.range[0], end: message.fix.range[1], newText: message.fix.text }] });
+    }
+    for (const suggestion of message.suggestions ?? []) {
+      fixes.push({ title: suggestion.desc, kind: 'suggestion', edits: [{ start: suggestion.fix.range[0], end: suggestion.fix.range[1], newText: suggestion.fix.text }] });
+    }
+    reporter.report({
+      ruleId: 'lint',
+      start,
+      end,
+      code: message.ruleId,
+      severity: message.severity === 2 ? 'error' : 'warning',
+      message: `${message.message} (${message.ruleId})`,
+      fixes,
+    });
+  }
+}

@@ -1,0 +1,88 @@
+import type { Category, Finding, Fix, Severity } from '../protocol/findings';
+import type { CodexConfig } from './config';
+import { LineMap } from './positions';
+import { ruleById } from './rule-catalogue';
+
+/** An edit given as offsets into the file being reported on. */
+export interface OffsetEdit {
+  start: number;
+  end: number;
+  newText: string;
+}
+
+/** What a rule reports; the reporter adds category, severity, positions and the docs link. */
+export interface Report {
+  ruleId: string;
+  start: number;
+  end: number;
+  message: string;
+  code?: string;
+  /** Overrides the rule's default severity (before the configuration's override). */
+  severity?: Severity;
+  fixes?: { title: string; kind: Fix['kind']; edits: OffsetEdit[] }[];
+  suggestion?: string;
+}
+
+/** Decides whether rules run and at which severity, following the configuration. */
+export class RuleSettings {
+  constructor(private readonly config: CodexConfig) {}
+
+  categoryEnabled(category: Category, requested?: readonly Category[]): boolean {
+    if (requested && !requested.includes(category)) return false;
+    return this.config.categories?.[category] !== false;
+  }
+
+  enabled(ruleId: string, requested?: readonly Category[]): boolean {
+    const rule = ruleById(ruleId);
+    if (!this.categoryEnabled(rule.category, requested)) return false;
+    return this.config.rules?.[ruleId] !== 'off';
+  }
+
+  severity(ruleId: string, reported?: Severity): Severity {
+    const setting = this.config.rules?.[ruleId];
+    if (setting && setting !== 'on' && setting !== 'off') return setting;
+    return reported ?? ruleById(ruleId).defaultSeverity;
+  }
+}
+
+/** Collects the findings of one file. */
+export class FileReporter {
+  readonly findings: Finding[] = [];
+  readonly lines: LineMap;
+
+  constructor(
+    readonly file: string,
+    text: string,
+    private readonly settings: RuleSettings,
+    private readonly requested?: readonly Category[],
+  ) {
+    this.lines = new LineMap(text);
+  }
+
+  /** True when `ruleId` should run for this request. */
+  wants(ruleId: string): boolean {
+    return this.settings.enabled(ruleId, this.requested);
+  }
+
+  report(report: Report): void {
+    if (!this.wants(report.ruleId)) return;
+    const rule = ruleById(report.ruleId);
+    const finding: Finding = {
+      ruleId: report.ruleId,
+      category: rule.category,
+      severity: this.settings.severity(report.ruleId, report.severity),
+      message: report.message,
+      file: this.file,
+      range: this.lines.range(report.start, report.end),
+      fixes: (report.fixes ?? []).map((fix) => ({
+        title: fix.title,
+        kind: fix.kind,
+        edits: fix.edits.map((edit) => ({ file: this.file, range: this.lines.range(edit.start, edit.end), newText: edit.newText })),
+      })),
+      docsUrl: rule.docsPath,
+    };
+    if (report.code) finding.code = report.code;
+    if (report.suggestion) finding.suggestion = report.suggestion;
+    this.findings.push(finding);
+  }
+}

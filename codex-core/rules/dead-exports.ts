@@ -1,0 +1,124 @@
+import { basename, join, relative, sep } from 'node:path';
+import { Node, SyntaxKind, type SourceFile } from 'ts-morph';
+import { importsOf, resolveRelative } from './module-graph';
+
+/** A finding of the project-level dead-zone rules, before it gets positions. */
+export interface DeadExport {
+  ruleId: 'dead-unused-export' | 'dead-unused-file';
+  file: string;
+  start: number;
+  end: number;
+  message: string;
+}
+
+const CONVENTIONAL_ENTRY = /(\.|\/|^)(test|spec|bench|stories|story|config|setup|e2e)\.[cm]?[jt]sx?$|(^|\/)(test|tests|__tests__|scripts|bin|bench|e2e|\.storybook|examples?)\//;
+const ROOT_ENTRY = /^(src\/)?(index|main|cli|server|app|mod)\.[cm]?[jt]sx?$/;
+
+/** The names a file exports itself (not re-exports), with their name nodes. */
+function ownExports(source: SourceFile): Map<string, Node> {
+  const exports = new Map<string, Node>();
+  for (const statement of source.getStatements()) {
+    if (Node.isExportAssignment(statement)) exports.set('default', statement);
+    if (Node.isExportDeclaration(statement) && !statement.getModuleSpecifier()) {
+      for (const specifier of statement.getNamedExports()) exports.set(specifier.getAliasNode()?.getText() ?? specifier.getName(), specifier);
+    }
+    if (!Node.isExportable(statement) || !statement.isExported()) continue;
+    if (statement.isDefaultExport()) {
+      exports.set('default', statement);
+    } else if (Node.isVariableStatement(statement)) {
+      for (const declaration of statement.getDeclarations()) {
+        const name = declaration.getNameNode();
+        for (const identifier of Node.isIdentifier(name) ? [name] : name.getDescendantsOfKind(SyntaxKind.Identifier)) exports.set(identifier.getText(), identifier);
+      }
+    } else if (Node.hasName(statement) && !(Node.isModuleDeclaration(statement) && statement.hasDeclareKeyword())) {
+      exports.set(statement.getName(), statement.getNameNode());
+    }
+  }
+  return exports;
+}
+
+/**
+ * Finds exports no other file imports and files nothing imports, following re-exports (`export *`,
+ * `export { x } from`). Entry points (package.json main/bin/exports, `entryPoints`, tests, configs,
+ * scripts, a root or src/ index) are public: their exports count as used.
+ */
+export function findDeadExports(root: string, sources: readonly SourceFile[], entryPoints: ReadonlySet<string>): DeadExport[] {
+  const files = new Set(sources.map((source) => source.getFilePath() as string));
+  const rel = (path: string): string => relative(root, path).split(sep).join('/');
+  const isEntry = (path: string): boolean => entryPoints.has(path) || CONVENTIONAL_ENTRY.test(rel(path)) || ROOT_ENTRY.test(rel(path)) || /\.d\.[cm]?ts$/.test(path);
+  const imported = new Set<string>();
+  /** What other files take from each file: names, or `*`. */
+  const used = new Map<string, Set<string>>();
+  /** Per file: where names it re-exports come from. */
+  const forwards = new Map<string, { target: string; names: string[] | 'all' }[]>();
+  const worklist: [string, string][] = [];
+  const use = (file: string, name: string): void => {
+    let names = used.get(file);
+    if (!names) used.set(file, (names = new Set()));
+    if (names.has(name)) return;
+    names.add(name);
+    worklist.push([file, name]);
+  };
+
+  for (const source of sources) {
+    const path = source.getFilePath() as string;
+    for (const edge of importsOf(source)) {
+      const target = resolveRelative(path, edge.specifier, files);
+      if (!target || !files.has(target)) continue;
+      imported.add(target);
+      if (edge.reexport) {
+        const list = forwards.get(path) ?? [];
+        list.push({ target, names: edge.reexportAll ? 'all' : edge.names });
+        forwards.set(path, list);
+        if (edge.names.includes('*')) use(target, '*');
+      } else {
+        for (const name of edge.names.length ? edge.names : []) use(target, name);
+      }
+    }
+    if (isEntry(path)) use(path, '*');
+  }
+  // Names used from a re-exporting file are used in the file they come from.
+  while (worklist.length) {
+    const [file, name] = worklist.pop()!;
+    for (const forward of forwards.get(file) ?? []) {
+      if (name === '*') use(forward.target, '*');
+      else if (forward.names === 'all' || forward.names.includes(name)) use(forward.target, name);
+    }
+  }
+
+  const dead: DeadExport[] = [];
+  for (const source of sources) {
+    const path = source.getFilePath() as string;
+    if (isEntry(path)) continue;
+    if (!imported.has(path)) {
+      dead.push({ ruleId: 'dead-unused-file', file: path, start: 0, end: 0, message: `nothing imports ${basename(path)} and it is no entry point` });
+      continue;
+    }
+    const names = used.get(path) ?? new Set<string>();
+    if (names.has('*')) continue;
+    for (const [name, node] of ownExports(source)) {
+      if (names.has(name)) continue;
+      dead.push({ ruleId: 'dead-unused-export', file: path, start: node.getStart(), end: node.getEnd(), message: `the export ${name} is not imported anywhere in the project` });
+    }
+  }
+  return dead;
+}
+
+/** Files package.json names as entry points (main, module, types, bin, exports), mapped from build output back to sources. */
+export function manifestEntryPoints(root: string, manifest: Record<string, unknown> | undefined, extra: readonly string[] = []): Set<string> {
+  const paths: string[] = [...extra];
+  const collect = (value: unknown): void => {
+    if (typeof value === 'string') paths.push(value);
+    else if (value && typeof value === 'object') for (const nested of Object.values(value)) collect(nested);
+  };
+  if (manifest) for (const key of ['main', 'module', 'types', 'typings', 'bin', 'exports', 'browser']) collect(manifest[key]);
+  const entries = new Set<string>();
+  for (const path of paths) {
+    const absolute = join(root, path);
+    entries.add(absolute);
+    const stem = absolute.replace(/\.(d\.)?[cm]?[jt]sx?$/, '');
+    const sourceStem = join(root, path.replace(/^\.?\/?(dist|build|lib|out)\//, 'src/')).replace(/\.(d\.)?[cm]?[jt]sx?$/, '');
+    for (const candidate of [stem, sourceStem]) for (const extension of ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs']) entries.add(candidate + extension);
+  }
+  return entries;
+}

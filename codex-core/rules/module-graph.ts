@@ -1,0 +1,97 @@
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { Node, SyntaxKind, type SourceFile } from 'ts-morph';
+
+/** One module specifier written in a file, with what the file takes from it. */
+export interface ImportEdge {
+  specifier: string;
+  /** The imported names (`default`, `*` for a namespace or side-effect-free whole-module use). */
+  names: string[];
+  /** `export ... from`: the names are passed on, not used here. */
+  reexport: boolean;
+  /** Re-exported as `export * from`. */
+  reexportAll: boolean;
+  /** Only types are taken (`import type`), so nothing is loaded at run time. */
+  typeOnly: boolean;
+  /** Where the specifier is written (offsets in the file). */
+  start: number;
+  end: number;
+}
+
+/** Every import, re-export, `require()` and `import()` of a file with a literal specifier. */
+export function importsOf(source: SourceFile): ImportEdge[] {
+  const edges: ImportEdge[] = [];
+  for (const declaration of source.getImportDeclarations()) {
+    const names: string[] = [];
+    if (declaration.getDefaultImport()) names.push('default');
+    if (declaration.getNamespaceImport()) names.push('*');
+    for (const specifier of declaration.getNamedImports()) names.push(specifier.getName());
+    const literal = declaration.getModuleSpecifier();
+    const typeOnly = declaration.isTypeOnly() || (names.length > 0 && declaration.getNamedImports().length > 0 && !declaration.getDefaultImport()
+      && !declaration.getNamespaceImport() && declaration.getNamedImports().every((specifier) => specifier.isTypeOnly()));
+    edges.push({ specifier: declaration.getModuleSpecifierValue(), names, reexport: false, reexportAll: false, typeOnly, start: literal.getStart(), end: literal.getEnd() });
+  }
+  for (const declaration of source.getExportDeclarations()) {
+    const literal = declaration.getModuleSpecifier();
+    if (!literal) continue;
+    const all = !declaration.hasNamedExports();
+    const names = all ? (declaration.getNamespaceExport() ? ['*'] : []) : declaration.getNamedExports().map((specifier) => specifier.getName());
+    edges.push({
+      specifier: declaration.getModuleSpecifierValue() ?? '', names, reexport: true, reexportAll: all && !declaration.getNamespaceExport(),
+      typeOnly: declaration.isTypeOnly(), start: literal.getStart(), end: literal.getEnd(),
+    });
+  }
+  for (const call of source.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    const callee = call.getExpression();
+    const argument = call.getArguments()[0];
+    if (!argument || !(Node.isStringLiteral(argument) || Node.isNoSubstitutionTemplateLiteral(argument))) continue;
+    if (callee.getKind() === SyntaxKind.ImportKeyword || callee.getText() === 'require' || callee.getText() === 'require.resolve') {
+      edges.push({ specifier: argument.getLiteralValue(), names: ['*'], reexport: false, reexportAll: false, typeOnly: false, start: argument.getStart(), end: argument.getEnd() });
+    }
+  }
+  for (const type of source.getDescendantsOfKind(SyntaxKind.ImportType)) {
+    const argument = type.getArgument();
+    const literal = Node.isLiteralTypeNode(argument) ? argument.getLiteral() : undefined;
+    if (literal && Node.isStringLiteral(literal)) {
+      edges.push({ specifier: literal.getLiteralValue(), names: ['*'], reexport: false, reexportAll: false, typeOnly: true, start: literal.getStart(), end: literal.getEnd() });
+    }
+  }
+  return edges;
+}
+
+const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.d.ts', '.js', '.jsx', '.mjs', '.cjs'];
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Resolves a relative specifier the way bundlers and `moduleResolution: bundler` do: the exact file,
+ * the `.js` name of a `.ts` file, an added extension, or a folder's index. `known` lets unsaved files
+ * resolve too. Returns `undefined` for package names and unresolvable paths.
+ */
+export function resolveRelative(fromFile: string, specifier: string, known: ReadonlySet<string>): string | undefined {
+  if (!specifier.startsWith('.') && !specifier.startsWith('/')) return undefined;
+  const base = resolve(dirname(fromFile), specifier);
+  const exists = (path: string): boolean => known.has(path) || isFile(path);
+  const candidates = [base];
+  const swapped = base.replace(/\.(m|c)?jsx?$/, '');
+  if (swapped !== base) for (const extension of EXTENSIONS) candidates.push(swapped + extension);
+  for (const extension of EXTENSIONS) candidates.push(base + extension);
+  for (const extension of EXTENSIONS) candidates.push(join(base, `index${extension}`));
+  return candidates.find((candidate) => exists(candidate) && !(existsSync(candidate) && !isFile(candidate)));
+}
+
+/** The package a bare specifier names: `@scope/name` or `name`; `undefined` for relative paths, URLs and node builtins. */
+export function packageOf(specifier: string, builtins: ReadonlySet<string>): string | undefined {
+  if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('#') || specifier.startsWith('node:') || /^[a-z]+:/.test(specifier)) return undefined;
+  if (specifier.startsWith('~') || specifier.startsWith('@/')) return undefined;
+  const parts = specifier.split('/');
+  const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+  if (!name || builtins.has(name)) return undefined;
+  return name;
+}

@@ -1,0 +1,186 @@
+import { Node, SyntaxKind, type SourceFile } from 'ts-morph';
+import type { FileReporter } from '../reporter';
+import { calleeModule, calleeName, enclosingLoop, isFunctionLike, type SyntaxIndex } from './syntax-index';
+
+const HANDLER_REGISTRARS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'all', 'use', 'route', 'head', 'options', 'handle', 'on', 'addHook', 'createServer']);
+const HANDLER_PARAMS = /^(req|request|res|reply|response|ctx|context|event)$/;
+const QUERY_CALLS = new Set(['query', 'execute', 'findOne', 'findUnique', 'findFirst', 'findMany', 'findById', 'findByPk', 'findAll', 'findOneBy', 'findBy',
+  '$queryRaw', '$executeRaw', 'raw', 'count', 'aggregate', 'insertOne', 'updateOne', 'deleteOne', 'selectFrom', 'insertInto', 'oneOrNone', 'manyOrNone']);
+const DB_RECEIVER = /(^|\.)(db|database|pool|client|conn|connection|tx|trx|knex|prisma|sql|repo|repository|model|collection|em|manager|queryRunner|supabase|\w*Repository|\w*Model|\w*Db|\w*Client|\w*Pool)$/i;
+const LOOKUPS = new Set(['includes', 'indexOf', 'lastIndexOf', 'find', 'findIndex', 'findLast', 'findLastIndex']);
+const GROW = new Set(['set', 'push', 'add', 'unshift']);
+const SHRINK = /\.(delete|clear|splice|shift|pop|length\s*=)|\.size\s*[<>]=?|\.length\s*[<>]=?|^\s*$/;
+
+/** True when `fn` handles HTTP requests: registered as a route handler, or taking request-like parameters. */
+function isRequestHandler(fn: Node): boolean {
+  const parent = fn.getParent();
+  if (parent && Node.isCallExpression(parent) && parent.getArguments().includes(fn as never)) {
+    const name = calleeName(parent.getExpression());
+    if (name && HANDLER_REGISTRARS.has(name)) return true;
+  }
+  const parameters = (fn as unknown as { getParameters?(): { getName(): string }[] }).getParameters?.() ?? [];
+  return parameters.some((parameter) => HANDLER_PARAMS.test(parameter.getName()));
+}
+
+function isAsync(fn: Node): boolean {
+  return (fn as unknown as { isAsync?(): boolean }).isAsync?.() ?? false;
+}
+
+/** The identifiers declared or assigned inside `loop` (including its own variables). */
+function loopVariantNames(loop: Node): Set<string> {
+  const names = new Set<string>();
+  for (const declaration of loop.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) {
+    for (const identifier of declaration.getNameNode().getDescendantsOfKind(SyntaxKind.Identifier)) names.add(identifier.getText());
+    const name = declaration.getNameNode();
+    if (Node.isIdentifier(name)) names.add(name.getText());
+  }
+  for (const parameter of loop.getDescendantsOfKind(SyntaxKind.Parameter)) names.add(parameter.getName());
+  for (const binary of loop.getDescendantsOfKind(SyntaxKind.BinaryExpression)) {
+    const kind = binary.getOperatorToken().getKind();
+    if (kind >= SyntaxKind.FirstAssignment && kind <= SyntaxKind.LastAssignment) names.add(binary.getLeft().getText().split(/[.[]/)[0] ?? '');
+  }
+  for (const unary of [...loop.getDescendantsOfKind(SyntaxKind.PostfixUnaryExpression), ...loop.getDescendantsOfKind(SyntaxKind.PrefixUnaryExpression)]) {
+    names.add(unary.getOperand().getText());
+  }
+  return names;
+}
+
+function isLoopInvariant(expression: Node, loop: Node): boolean {
+  const variant = loopVariantNames(loop);
+  const identifiers = Node.isIdentifier(expression) ? [expression] : expression.getDescendantsOfKind(SyntaxKind.Identifier);
+  // Calls may return something new every time; only plain data counts as invariant.
+  if (Node.isCallExpression(expression) || expression.getDescendantsOfKind(SyntaxKind.CallExpression).length > 0) return false;
+  return identifiers.every((identifier) => !variant.has(identifier.getText()));
+}
+
+/** Runs every performance rule over one file. */
+export function performanceRules(index: SyntaxIndex, reporter: FileReporter): void {
+  const report = (ruleId: string, node: Node, message: string, suggestion: string): void =>
+    reporter.report({ ruleId, start: node.getStart(), end: node.getEnd(), message, suggestion });
+
+  if (reporter.wants('perf-await-in-loop')) {
+    for (const expression of index.of(SyntaxKind.AwaitExpression)) {
+      const loop = enclosingLoop(expression, false);
+      if (!loop || !(Node.isForOfStatement(loop) || Node.isForInStatement(loop) || Node.isForStatement(loop))) continue;
+      if (Node.isForOfStatement(loop) && loop.isAwaited()) continue;
+      const body = loop.getStatement();
+      // Loops that stop early, or whose iterations feed each other, are sequential on purpose.
+      const stopsEarly = body.getDescendants().some((node) => (Node.isBreakStatement(node) || Node.isReturnStatement(node) || Node.isThrowStatement(node))
+        && enclosingLoop(node, false) === loop && node.getFirstAncestor(isFunctionLike) === loop.getFirstAncestor(isFunctionLike));
+      if (stopsEarly) continue;
+      const declaredInside = new Set(loop.getDescendantsOfKind(SyntaxKind.VariableDeclaration).map((declaration) => declaration.getName()));
+      const carried = body.getDescendantsOfKind(SyntaxKind.BinaryExpression).some((binary) => {
+        const kind = binary.getOperatorToken().getKind();
+        return kind === SyntaxKind.EqualsToken && Node.isIdentifier(binary.getLeft()) && !declaredInside.has(binary.getLeft().getText())
+          && binary.getRight().getDescendantsOfKind(SyntaxKind.AwaitExpression).length + (Node.isAwaitExpression(binary.getRight()) ? 1 : 0) > 0;
+      });
+      if (carried) continue;
+      // A `sleep`/`delay` between iterations is throttling, not wasted latency.
+      if (/\b(sleep|delay|setTimeout|wait|throttle|lock|acquire)\b/i.test(expression.getExpression().getText())) continue;
+      report('perf-await-in-loop', expression, 'await inside a loop runs the iterations one after another', 'Start the independent operations together and await Promise.all (with a concurrency limit for large lists).');
+    }
+  }
+
+  const calls = index.of(SyntaxKind.CallExpression);
+
+  if (reporter.wants('perf-sync-in-handler')) {
+    for (const call of calls) {
+      const name = calleeName(call.getExpression());
+      if (!name?.endsWith('Sync')) continue;
+      const module = calleeModule(call);
+      if (module !== 'fs' && module !== 'zlib' && module !== 'crypto' && module !== 'child_process') continue;
+      const fn = call.getFirstAncestor(isFunctionLike);
+      if (!fn || !isAsync(fn) || !isRequestHandler(fn)) continue;
+      report('perf-sync-in-handler', call, `${name} blocks the event loop inside an async request handler`, `Use the asynchronous ${module} API (${name.replace(/Sync$/, '')}) and await it.`);
+    }
+  }
+
+  if (reporter.wants('perf-query-in-loop')) {
+    for (const call of calls) {
+      const callee = call.getExpression();
+      const name = calleeName(callee);
+      if (!name || !QUERY_CALLS.has(name) || !Node.isPropertyAccessExpression(callee)) continue;
+      if (!DB_RECEIVER.test(callee.getExpression().getText())) continue;
+      if (!enclosingLoop(call, true)) continue;
+      report('perf-query-in-loop', call, `${callee.getText()}() runs once per iteration (N+1 queries)`, 'Fetch all rows in one query (WHERE id = ANY($1), IN (...), a join) before the loop.');
+    }
+  }
+
+  if (reporter.wants('perf-invariant-in-loop')) {
+    const candidates = [...calls, ...index.of(SyntaxKind.NewExpression)];
+    for (const call of candidates) {
+      const text = call.getExpression().getText();
+      if (text !== 'JSON.parse' && text !== 'JSON.stringify' && text !== 'RegExp') continue;
+      const loop = enclosingLoop(call, true);
+      const argument = call.getArguments()[0];
+      if (!loop || !argument || !isLoopInvariant(argument, loop)) continue;
+      const what = text === 'RegExp' ? 'builds the same regular expression' : `${text === 'JSON.parse' ? 'parses' : 'serialises'} the same value`;
+      report('perf-invariant-in-loop', call, `${text}() ${what} on every iteration`, 'Hoist it out of the loop.');
+    }
+  }
+
+  if (reporter.wants('perf-quadratic-lookup')) {
+    for (const call of calls) {
+      const callee = call.getExpression();
+      if (!Node.isPropertyAccessExpression(callee) || !LOOKUPS.has(callee.getName())) continue;
+      const receiver = callee.getExpression();
+      // A literal list is bounded by the source code.
+      if (Node.isArrayLiteralExpression(receiver)) continue;
+      const loop = enclosingLoop(call, true);
+      if (!loop) continue;
+      let type;
+      try {
+        type = receiver.getType();
+      } catch {
+        continue;
+      }
+      if (!type.isArray() && !type.isTuple()) continue;
+      if (type.isTuple()) continue;
+      // Looking up in the list being iterated itself is still O(n²), but `list.indexOf(item)` to get the
+      // index of the current element is a different (equally slow) idiom; both are reported.
+      const declaration = receiver.getSymbol()?.getDeclarations()[0];
+      const initializer = declaration && Node.isVariableDeclaration(declaration) ? declaration.getInitializer() : undefined;
+      if (initializer && Node.isArrayLiteralExpression(initializer) && initializer.getElements().every((element) => Node.isStringLiteral(element) || Node.isNumericLiteral(element))) continue;
+      report('perf-quadratic-lookup', call, `${callee.getText()}() scans an array on every iteration (O(n²))`, 'Build a Set or Map of the array once, before the loop, and look up in it.');
+    }
+  }
+
+  if (reporter.wants('perf-unbounded-collection')) unboundedCollections(index.source, report);
+}
+
+function unboundedCollections(source: SourceFile, report: (ruleId: string, node: Node, message: string, suggestion: string) => void): void {
+  for (const statement of source.getVariableStatements()) {
+    for (const declaration of statement.getDeclarations()) {
+      const initializer = declaration.getInitializer();
+      if (!initializer) continue;
+      const text = initializer.getText();
+      if (!/^(new (Map|Set)\b|\[\s*\]$|\{\s*\}$)/.test(text)) continue;
+      const name = declaration.getName();
+      let grows = false;
+      let shrinks = false;
+      for (const identifier of source.getDescendantsOfKind(SyntaxKind.Identifier)) {
+        if (identifier.getText() !== name || identifier === declaration.getNameNode()) continue;
+        const parent = identifier.getParent();
+        const insideFunction = identifier.getFirstAncestor(isFunctionLike) !== undefined;
+        if (parent && Node.isPropertyAccessExpression(parent) && parent.getExpression() === identifier) {
+          const member = parent.getName();
+          if (GROW.has(member) && insideFunction) grows = true;
+          if (SHRINK.test(parent.getParentOrThrow().getText().slice(name.length)) || ['delete', 'clear', 'splice', 'shift', 'pop', 'size', 'length'].includes(member)) shrinks = true;
+        } else if (parent && Node.isElementAccessExpression(parent) && parent.getExpression() === identifier) {
+          const assignment = parent.getParent();
+          if (assignment && Node.isBinaryExpression(assignment) && assignment.getLeft() === parent && insideFunction) grows = true;
+          if (assignment && Node.isDeleteExpression(assignment)) shrinks = true;
+        } else if (parent && Node.isBinaryExpression(parent) && parent.getLeft() === identifier) {
+          shrinks = true;
+        } else if (parent && !Node.isPropertyAccessExpression(parent) && !Node.isElementAccessExpression(parent)) {
+          // Handed to other code (returned, passed along): it may be pruned there.
+          shrinks = true;
+        }
+      }
+      if (grows && !shrinks) {
+        report('perf-unbounded-collection', declaration.getNameNode(), `module-level ${name} grows on every call and is never pruned`, 'Bound it (an LRU with a maximum size, a TTL) or key it by something finite.');
+      }
+    }
+  }
+}
+

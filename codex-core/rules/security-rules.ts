@@ -1,0 +1,198 @@
+import { Node, SyntaxKind } from 'ts-morph';
+import type { FileReporter } from '../reporter';
+import { assignedName, calleeModule, calleeName, identifierWords, isFunctionLike, type SyntaxIndex } from './syntax-index';
+import { findBacktracking } from './regex-backtracking';
+import { isConstant, isInterpolatedString, isUntrustedObject, isUserInput, literalText } from './value-flow';
+
+const VM_RUNNERS = new Set(['runInNewContext', 'runInThisContext', 'runInContext', 'compileFunction']);
+const SHELL_RUNNERS = new Set(['exec', 'execSync']);
+const SPAWNERS = new Set(['spawn', 'spawnSync', 'execFile', 'execFileSync']);
+const QUERY_METHODS = new Set(['query', 'execute', 'exec', 'raw', 'unsafe', 'run', 'all', 'get', 'prepare', '$queryRawUnsafe', '$executeRawUnsafe', 'queryRawUnsafe', 'executeRawUnsafe', 'many', 'one', 'none', 'any', 'oneOrNone', 'manyOrNone']);
+const SQL_TEXT = /\b(select\s[\s\S]*\bfrom|insert\s+into|update\s+\S+\s+set|delete\s+from|create\s+table|drop\s+table|alter\s+table|where\s)/i;
+const FS_PATH_CALLS = new Set(['readFile', 'readFileSync', 'writeFile', 'writeFileSync', 'appendFile', 'appendFileSync', 'createReadStream', 'createWriteStream',
+  'unlink', 'unlinkSync', 'rm', 'rmSync', 'readdir', 'readdirSync', 'open', 'openSync', 'stat', 'statSync', 'access', 'accessSync', 'sendFile', 'download', 'copyFile', 'copyFileSync', 'rename', 'renameSync', 'mkdir', 'mkdirSync']);
+const MERGERS = new Set(['merge', 'mergeWith', 'defaultsDeep', 'deepMerge', 'extend', 'deepExtend', 'assignDeep', 'mergeDeep']);
+
+/** Known credential formats: a match is a secret whatever it is called. */
+const KNOWN_SECRET_FORMATS: { name: string; pattern: RegExp }[] = [
+  { name: 'an AWS access key id', pattern: /\b(AKIA|ASIA)[0-9A-Z]{16}\b/ },
+  { name: 'a GitHub token', pattern: /\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\b|\bgithub_pat_[A-Za-z0-9_]{60,}/ },
+  { name: 'a Slack token', pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,}/ },
+  { name: 'a Stripe live key', pattern: /\b[sr]k_live_[A-Za-z0-9]{20,}/ },
+  { name: 'an OpenAI-style API key', pattern: /\bsk-(proj-)?[A-Za-z0-9_-]{32,}/ },
+  { name: 'a Google API key', pattern: /\bAIza[0-9A-Za-z_-]{35}\b/ },
+  { name: 'a private key', pattern: /-----BEGIN (RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----/ },
+  { name: 'a JSON Web Token', pattern: /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/ },
+];
+const SECRET_WORDS = new Set(['secret', 'password', 'passwd', 'pwd', 'token', 'apikey', 'credential', 'credentials', 'auth', 'private']);
+const PLACEHOLDER = /^(x+|\*+|changeme|change-me|your[-_ ].*|<.*>|\$\{.*\}|example.*|dummy.*|test.*|placeholder.*|redacted)$/i;
+const RANDOM_WORDS = new Set(['token', 'secret', 'nonce', 'salt', 'password', 'session', 'otp', 'key', 'uuid', 'guid', 'id', 'csrf', 'apikey', 'ids']);
+
+/** Shannon entropy in bits per character. */
+export function entropy(text: string): number {
+  const counts = new Map<string, number>();
+  for (const character of text) counts.set(character, (counts.get(character) ?? 0) + 1);
+  let bits = 0;
+  for (const count of counts.values()) {
+    const p = count / text.length;
+    bits -= p * Math.log2(p);
+  }
+  return bits;
+}
+
+function hasSecretName(name: string | undefined): boolean {
+  if (!name) return false;
+  const words = identifierWords(name);
+  if (words.includes('key') && (words.includes('api') || words.includes('secret') || words.includes('private') || words.includes('access') || words.includes('signing'))) return true;
+  return words.some((word) => SECRET_WORDS.has(word));
+}
+
+function shellOption(call: import('ts-morph').CallExpression): boolean {
+  return call.getArguments().some((argument) => Node.isObjectLiteralExpression(argument)
+    && argument.getProperties().some((property) => Node.isPropertyAssignment(property) && property.getName() === 'shell' && property.getInitializer()?.getText() !== 'false'));
+}
+
+/** Runs every security rule over one file. */
+export function securityRules(index: SyntaxIndex, reporter: FileReporter): void {
+  const report = (ruleId: string, node: Node, message: string, suggestion?: string): void =>
+    reporter.report({ ruleId, start: node.getStart(), end: node.getEnd(), message, ...(suggestion ? { suggestion } : {}) });
+
+  for (const call of [...index.of(SyntaxKind.CallExpression), ...index.of(SyntaxKind.NewExpression)]) {
+    const callee = call.getExpression();
+    const name = calleeName(callee);
+    const args = call.getArguments();
+    const first = args[0];
+    const isNew = Node.isNewExpression(call);
+    const module = calleeModule(call);
+
+    if (reporter.wants('security-dynamic-code')) {
+      const dynamic = (name === 'eval' && Node.isIdentifier(callee) && !isNew)
+        || (name === 'Function' && Node.isIdentifier(callee))
+        || (name !== undefined && VM_RUNNERS.has(name) && module === 'vm')
+        || (isNew && name === 'Script' && module === 'vm');
+      const parts = name === 'Function' ? args : first ? [first] : [];
+      if (dynamic && parts.some((part) => !isConstant(part))) {
+        report('security-dynamic-code', call, `${name} runs code built from a non-literal value`, 'Avoid running generated code; parse the input or use a sandbox with an allow-list.');
+      }
+    }
+
+    if (isNew || !name || !first) continue;
+
+    if (reporter.wants('security-shell-injection') && module === 'child_process') {
+      if ((SHELL_RUNNERS.has(name) && isInterpolatedString(first)) || (SPAWNERS.has(name) && shellOption(call) && (isInterpolatedString(first) || args.slice(1).some((argument) => Node.isArrayLiteralExpression(argument) && argument.getElements().some((element) => !isConstant(element)))))) {
+        report('security-shell-injection', first, `the shell command passed to ${name} is built from interpolated values`, 'Use execFile/spawn with an argument array and no shell.');
+      }
+    }
+
+    if (reporter.wants('security-sql-injection') && QUERY_METHODS.has(name) && Node.isPropertyAccessExpression(callee)
+      && isInterpolatedString(first) && SQL_TEXT.test(literalText(first))) {
+      report('security-sql-injection', first, `SQL built by interpolation is passed to ${name}()`, 'Pass values as query parameters ($1, ?) or use a tagged sql`` template.');
+    }
+
+    if (reporter.wants('security-path-traversal') && FS_PATH_CALLS.has(name)
+      && (module === 'fs' || module === 'fs/promises' || name === 'sendFile' || name === 'download' || /^(fs|fsp|fsPromises|promises)$/.test(Node.isPropertyAccessExpression(callee) ? callee.getExpression().getText() : ''))) {
+      if (isUserInput(first)) report('security-path-traversal', first, `user input flows into the path passed to ${name}`, 'Resolve the path against a base folder and check that the result stays inside it.');
+    }
+
+    if (reporter.wants('security-prototype-pollution')) {
+      const merging = (name === 'assign' && callee.getText() === 'Object.assign') || MERGERS.has(name);
+      if (merging && args.slice(1).some((argument) => isUntrustedObject(argument))) {
+        report('security-prototype-pollution', call, `${callee.getText()} merges an untrusted object`, 'Validate the input against a schema first, or copy only known keys into an object created with Object.create(null).');
+      }
+    }
+  }
+
+  if (reporter.wants('security-prototype-pollution')) recursiveMerges(index, report);
+
+  if (reporter.wants('security-hardcoded-secret')) {
+    for (const literal of [...index.of(SyntaxKind.StringLiteral), ...index.of(SyntaxKind.NoSubstitutionTemplateLiteral)]) {
+      const text = literal.getLiteralValue();
+      const parent = literal.getParent();
+      if (parent && (Node.isImportDeclaration(parent) || Node.isExportDeclaration(parent) || Node.isLiteralTypeNode(parent))) continue;
+      const known = KNOWN_SECRET_FORMATS.find((format) => format.pattern.test(text));
+      if (known) {
+        report('security-hardcoded-secret', literal, `this string looks like ${known.name}`, 'Read it from the environment or a secret store, and rotate the exposed credential.');
+        continue;
+      }
+      if (text.length >= 16 && !/\s/.test(text) && !PLACEHOLDER.test(text) && entropy(text) >= 3.5 && hasSecretName(assignedName(literal))) {
+        report('security-hardcoded-secret', literal, `a high-entropy literal is assigned to ${assignedName(literal)}`, 'Read it from the environment or a secret store.');
+      }
+    }
+  }
+
+  if (reporter.wants('security-tls-disabled')) {
+    for (const property of index.of(SyntaxKind.PropertyAssignment)) {
+      const name = property.getName().replace(/^['"]|['"]$/g, '');
+      const value = property.getInitializer()?.getText();
+      if ((name === 'rejectUnauthorized' || name === 'strictSSL' || name === 'verifySsl' || name === 'verify') && value === 'false' && (name !== 'verify' || /tls|ssl|https|agent/i.test(property.getParent().getParent()?.getText().slice(0, 200) ?? ''))) {
+        report('security-tls-disabled', property, `${name}: false turns off TLS certificate verification`, 'Keep verification on; trust a private CA with the `ca` option instead.');
+      }
+    }
+    for (const binary of index.of(SyntaxKind.BinaryExpression)) {
+      if (binary.getOperatorToken().getKind() !== SyntaxKind.EqualsToken) continue;
+      if (/NODE_TLS_REJECT_UNAUTHORIZED['"\]]*$/.test(binary.getLeft().getText()) && /^['"`]?0['"`]?$/.test(binary.getRight().getText())) {
+        report('security-tls-disabled', binary, 'NODE_TLS_REJECT_UNAUTHORIZED=0 turns off TLS verification for the whole process', 'Remove it; trust a private CA with NODE_EXTRA_CA_CERTS instead.');
+      }
+    }
+  }
+
+  if (reporter.wants('security-insecure-random')) {
+    for (const call of index.of(SyntaxKind.CallExpression)) {
+      if (call.getExpression().getText() !== 'Math.random') continue;
+      // Walk up through the arithmetic and string building around the call to the name it gets.
+      let holder: Node = call;
+      let name: string | undefined;
+      for (let depth = 0; depth < 8 && !name; depth++) {
+        name = assignedName(holder);
+        const parent = holder.getParent();
+        if (!parent || Node.isStatement(parent) || isFunctionLike(parent)) break;
+        holder = parent;
+      }
+      const words = identifierWords(name ?? '');
+      if (words.some((word) => RANDOM_WORDS.has(word))) {
+        report('security-insecure-random', call, `Math.random is not a secure source for ${name}`, 'Use crypto.randomUUID() or crypto.randomBytes().');
+      }
+    }
+  }
+
+  if (reporter.wants('security-redos')) {
+    const check = (node: Node, pattern: string): void => {
+      const problem = findBacktracking(pattern);
+      if (problem) report('security-redos', node, `this regular expression can backtrack catastrophically: ${problem}`, 'Remove the nested or overlapping quantifier, or bound the repetition.');
+    };
+    for (const literal of index.of(SyntaxKind.RegularExpressionLiteral)) {
+      const text = literal.getText();
+      check(literal, text.slice(1, text.lastIndexOf('/')));
+    }
+    for (const call of [...index.of(SyntaxKind.NewExpression), ...index.of(SyntaxKind.CallExpression)]) {
+      if (call.getExpression().getText() !== 'RegExp') continue;
+      const first = call.getArguments()[0];
+      if (first && (Node.isStringLiteral(first) || Node.isNoSubstitutionTemplateLiteral(first))) check(call, first.getLiteralValue());
+    }
+  }
+}
+
+/**
+ * A hand-written deep merge (`target[key] = ...` for every key of a source, recursing for nested
+ * objects) that never guards `__proto__`/`constructor`: any caller that passes parsed JSON pollutes
+ * Object.prototype.
+ */
+function recursiveMerges(index: SyntaxIndex, report: (ruleId: string, node: Node, message: string, suggestion?: string) => void): void {
+  for (const loop of index.of(SyntaxKind.ForInStatement)) {
+    const fn = loop.getFirstAncestor(isFunctionLike);
+    if (!fn) continue;
+    const fnName = Node.isFunctionDeclaration(fn) ? fn.getName() : fn.getParent() && Node.isVariableDeclaration(fn.getParent()!) ? (fn.getParent() as import('ts-morph').VariableDeclaration).getName() : undefined;
+    if (!fnName) continue;
+    const key = loop.getInitializer().getText().replace(/^(const|let|var)\s+/, '');
+    const body = fn.getText();
+    if (/__proto__|constructor|hasOwnProperty|Object\.hasOwn|isSafeKey|prototype/.test(body)) continue;
+    const recursive = fn.getDescendantsOfKind(SyntaxKind.CallExpression).some((call) => calleeName(call.getExpression()) === fnName);
+    const assignsByKey = loop.getDescendantsOfKind(SyntaxKind.BinaryExpression).some((binary) => {
+      const left = binary.getLeft();
+      return binary.getOperatorToken().getKind() === SyntaxKind.EqualsToken && Node.isElementAccessExpression(left) && left.getArgumentExpression()?.getText() === key;
+    });
+    if (recursive && assignsByKey) {
+      report('security-prototype-pollution', loop, `${fnName} copies every key recursively without guarding __proto__ and constructor`, 'Skip the keys __proto__, constructor and prototype, or copy into Object.create(null).');
+    }
+  }
+}

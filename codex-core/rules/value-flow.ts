@@ -1,0 +1,190 @@
+import { Node, SyntaxKind } from 'ts-morph';
+import { calleeName, isFunctionLike } from './syntax-index';
+
+/** How far values are followed through assignments and parameters: enough for local code, cheap. */
+const MAX_DEPTH = 4;
+
+function unwrap(node: Node): Node {
+  let current = node;
+  while (Node.isParenthesizedExpression(current) || Node.isAsExpression(current) || Node.isNonNullExpression(current)
+    || Node.isTypeAssertion(current) || Node.isSatisfiesExpression(current)) {
+    current = current.getExpression();
+  }
+  return current;
+}
+
+/** The initializer of the variable an identifier names, when it is declared once in this file. */
+export function initializerOf(identifier: Node): Node | undefined {
+  if (!Node.isIdentifier(identifier)) return undefined;
+  const declarations = identifier.getSymbol()?.getDeclarations() ?? [];
+  if (declarations.length !== 1) return undefined;
+  const declaration = declarations[0];
+  if (!declaration || declaration.getSourceFile() !== identifier.getSourceFile()) return undefined;
+  if (Node.isVariableDeclaration(declaration)) return declaration.getInitializer();
+  if (Node.isBindingElement(declaration)) {
+    // `const { name } = source`: the element comes from the source's initializer.
+    const holder = declaration.getFirstAncestorByKind(SyntaxKind.VariableDeclaration);
+    return holder?.getInitializer();
+  }
+  return undefined;
+}
+
+/** The parameter an identifier names, if it is one. */
+function parameterOf(identifier: Node): import('ts-morph').ParameterDeclaration | undefined {
+  if (!Node.isIdentifier(identifier)) return undefined;
+  const declaration = identifier.getSymbol()?.getDeclarations()[0];
+  if (declaration && Node.isParameterDeclaration(declaration)) return declaration;
+  if (declaration && Node.isBindingElement(declaration)) return declaration.getFirstAncestorByKind(SyntaxKind.Parameter);
+  return undefined;
+}
+
+/** True when `node` always evaluates to the same literal value (literals, consts of literals, their concatenation). */
+export function isConstant(node: Node, depth = 0): boolean {
+  const value = unwrap(node);
+  if (Node.isStringLiteral(value) || Node.isNoSubstitutionTemplateLiteral(value) || Node.isNumericLiteral(value)
+    || Node.isTrueLiteral(value) || Node.isFalseLiteral(value) || Node.isNullLiteral(value)) return true;
+  if (Node.isTemplateExpression(value)) return value.getTemplateSpans().every((span) => isConstant(span.getExpression(), depth));
+  if (Node.isBinaryExpression(value)) return isConstant(value.getLeft(), depth) && isConstant(value.getRight(), depth);
+  if (Node.isIdentifier(value) && depth < MAX_DEPTH) {
+    const declaration = value.getSymbol()?.getDeclarations()[0];
+    if (declaration && Node.isVariableDeclaration(declaration) && declaration.getVariableStatement()?.getDeclarationKind() === 'const') {
+      const initializer = declaration.getInitializer();
+      return initializer !== undefined && isConstant(initializer, depth + 1);
+    }
+  }
+  return false;
+}
+
+/**
+ * True when `node` is a string built at run time from non-constant parts: a template with
+ * substitutions, a `+` concatenation, `.concat(...)` or `[...].join()`, followed through local
+ * variables.
+ */
+export function isInterpolatedString(node: Node, depth = 0): boolean {
+  const value = unwrap(node);
+  if (Node.isTemplateExpression(value)) return !isConstant(value);
+  if (Node.isBinaryExpression(value) && value.getOperatorToken().getKind() === SyntaxKind.PlusToken) return !isConstant(value);
+  if (Node.isCallExpression(value)) {
+    const name = calleeName(value.getExpression());
+    if (name === 'concat' || name === 'join') return !value.getArguments().every((argument) => isConstant(argument)) || !isConstant(value.getExpression());
+    return false;
+  }
+  if (Node.isIdentifier(value) && depth < MAX_DEPTH) {
+    const initializer = initializerOf(value);
+    if (initializer && isInterpolatedString(initializer, depth + 1)) return true;
+    // `let sql = '...'; sql += filter;` builds the string too.
+    const declaration = value.getSymbol()?.getDeclarations()[0];
+    if (declaration && Node.isVariableDeclaration(declaration)) {
+      const name = value.getText();
+      const scope = declaration.getFirstAncestor(isFunctionLike) ?? declaration.getSourceFile();
+      return scope.getDescendantsOfKind(SyntaxKind.BinaryExpression).some((binary) =>
+        binary.getOperatorToken().getKind() === SyntaxKind.PlusEqualsToken && binary.getLeft().getText() === name && !isConstant(binary.getRight()));
+    }
+  }
+  return false;
+}
+
+/** The literal text parts of a string expression, to recognise what it is (SQL, a shell command). */
+export function literalText(node: Node, depth = 0): string {
+  const value = unwrap(node);
+  if (Node.isStringLiteral(value) || Node.isNoSubstitutionTemplateLiteral(value)) return value.getLiteralValue();
+  if (Node.isTemplateExpression(value)) return [value.getHead().getLiteralText(), ...value.getTemplateSpans().map((span) => span.getLiteral().getLiteralText())].join(' ');
+  if (Node.isBinaryExpression(value)) return `${literalText(value.getLeft(), depth)} ${literalText(value.getRight(), depth)}`;
+  if (Node.isCallExpression(value)) return value.getArguments().map((argument) => literalText(argument, depth)).join(' ') + literalText(value.getExpression(), depth);
+  if (Node.isPropertyAccessExpression(value)) return literalText(value.getExpression(), depth);
+  if (Node.isArrayLiteralExpression(value)) return value.getElements().map((element) => literalText(element, depth)).join(' ');
+  if (Node.isIdentifier(value) && depth < MAX_DEPTH) {
+    const initializer = initializerOf(value);
+    return initializer ? literalText(initializer, depth + 1) : '';
+  }
+  return '';
+}
+
+const USER_INPUT = [
+  /\b(req|request|ctx\.request|ctx|event|c\.req)\s*\.\s*(params|query|body|headers|cookies|files?|url|path|originalUrl)\b/,
+  /\bprocess\.argv\b/,
+];
+/** Calls (by callee text) that return user input. */
+const USER_INPUT_CALLS = [/\bsearchParams\s*\.\s*get(All)?$/, /\bformData\s*\.\s*get$/, /\b(req|request)\s*\.\s*(param|get|header)$/, /\breadline\b.*\.question$/];
+/** Calls whose result no longer carries the input's danger. */
+const SANITIZERS = new Set(['basename', 'parseInt', 'parseFloat', 'Number', 'Boolean', 'encodeURIComponent', 'escape', 'sanitize', 'sanitizePath', 'safePath', 'normalizeSafe', 'isSafe', 'validate', 'parse', 'uuid', 'hash', 'createHash']);
+/** Calls whose result carries their arguments' danger on. */
+const PROPAGATORS = new Set(['join', 'resolve', 'normalize', 'concat', 'String', 'trim', 'toString', 'toLowerCase', 'toUpperCase', 'slice', 'substring', 'replace', 'format', 'decodeURIComponent', 'decodeURI']);
+
+/**
+ * True when `node` carries user input: request params, query, body, headers or cookies, command-line
+ * arguments or URL search params, followed through local variables, string building, path helpers,
+ * and parameters of functions in the same file whose call sites pass user input.
+ */
+export function isUserInput(node: Node, depth = 0): boolean {
+  if (depth > MAX_DEPTH) return false;
+  const value = unwrap(node);
+  if (Node.isCallExpression(value)) {
+    const name = calleeName(value.getExpression());
+    if (name && SANITIZERS.has(name) && name !== 'parse') return false;
+    if (name === 'parse' && value.getExpression().getText() === 'JSON.parse') return value.getArguments().some((argument) => isUserInput(argument, depth + 1));
+    if (name && PROPAGATORS.has(name)) {
+      const receiver = value.getExpression();
+      const receiverTainted = Node.isPropertyAccessExpression(receiver) && !/^(path|posix|win32)$/.test(receiver.getExpression().getText())
+        && isUserInput(receiver.getExpression(), depth + 1);
+      return receiverTainted || value.getArguments().some((argument) => isUserInput(argument, depth + 1));
+    }
+    return USER_INPUT_CALLS.some((pattern) => pattern.test(value.getExpression().getText()));
+  }
+  if (Node.isTemplateExpression(value)) return value.getTemplateSpans().some((span) => isUserInput(span.getExpression(), depth + 1));
+  if (Node.isBinaryExpression(value)) {
+    const operator = value.getOperatorToken().getKind();
+    if (operator === SyntaxKind.PlusToken || operator === SyntaxKind.BarBarToken || operator === SyntaxKind.QuestionQuestionToken) {
+      return isUserInput(value.getLeft(), depth + 1) || isUserInput(value.getRight(), depth + 1);
+    }
+    return false;
+  }
+  if (Node.isConditionalExpression(value)) return isUserInput(value.getWhenTrue(), depth + 1) || isUserInput(value.getWhenFalse(), depth + 1);
+  if (Node.isPropertyAccessExpression(value) || Node.isElementAccessExpression(value)) {
+    if (USER_INPUT.some((pattern) => pattern.test(value.getText()))) return true;
+    return isUserInput(value.getExpression(), depth + 1);
+  }
+  if (Node.isIdentifier(value)) {
+    const initializer = initializerOf(value);
+    if (initializer) return isUserInput(initializer, depth + 1);
+    const parameter = parameterOf(value);
+    if (parameter) return parameterReceivesUserInput(parameter, depth + 1);
+  }
+  return false;
+}
+
+/** True when some call of the parameter's function in the same file passes user input for it. */
+function parameterReceivesUserInput(parameter: import('ts-morph').ParameterDeclaration, depth: number): boolean {
+  const fn = parameter.getParent();
+  if (!isFunctionLike(fn)) return false;
+  let name: string | undefined;
+  if (Node.isFunctionDeclaration(fn) || Node.isMethodDeclaration(fn)) name = fn.getName();
+  else {
+    const holder = fn.getParent();
+    if (holder && Node.isVariableDeclaration(holder)) name = holder.getName();
+  }
+  if (!name) return false;
+  const index = (fn as unknown as { getParameters(): Node[] }).getParameters().indexOf(parameter);
+  for (const call of fn.getSourceFile().getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    if (calleeName(call.getExpression()) !== name) continue;
+    const argument = call.getArguments()[index];
+    if (argument && isUserInput(argument, depth)) return true;
+  }
+  return false;
+}
+
+/** True for an object that comes from outside: user input, or parsed JSON. */
+export function isUntrustedObject(node: Node, depth = 0): boolean {
+  if (depth > MAX_DEPTH) return false;
+  const value = unwrap(node);
+  if (Node.isCallExpression(value) && value.getExpression().getText() === 'JSON.parse') return true;
+  if (Node.isAwaitExpression(value)) {
+    const inner = unwrap(value.getExpression());
+    return Node.isCallExpression(inner) && /\.json$/.test(inner.getExpression().getText());
+  }
+  if (Node.isIdentifier(value)) {
+    const initializer = initializerOf(value);
+    if (initializer) return isUntrustedObject(initializer, depth + 1);
+  }
+  return isUserInput(value, depth);
+}
