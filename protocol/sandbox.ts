@@ -120,5 +120,9 @@ export type WorkerToRegistryMessage =
   | { type: 'ready' }
   /** Plugin code called a capability; the registry checks permissions and replies with bridgeReply. */
   | { type: 'bridgeCall'; invocationId: number; callId: number; op: BridgeOperation; argsJson: string }
-  /** An invocation ended. */
-  | { type: 'result'; id: number; outcome: WorkerInvocationOutcome };
+  /**
+   * An invocation ended. `retire` asks the registry to send this worker no more invocations and
+   * to replace it: the plugin was stopped in the middle of running, and QuickJS cannot always free
+   * a runtime in that state, so the worker keeps it allocated until it exits.
+   */
+  | { type: 'result'; id: number; outcome: WorkerInvocationOutcome; retire: boolean };

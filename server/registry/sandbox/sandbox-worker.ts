@@ -20,7 +20,7 @@ port.on('message', (message: RegistryToWorkerMessage) => {
       invocations.set(message.id, invocation);
       void invocation.run().then((outcome) => {
         invocations.delete(message.id);
-        send({ type: 'result', id: message.id, outcome });
+        send({ type: 'result', id: message.id, outcome, retire: invocation.abandoned || invocation.disposeFailed });
         // A runtime that could not be freed may have left the shared WASM heap inconsistent: end
         // this worker (the registry replaces it) rather than run further plugins on it.
         if (invocation.disposeFailed) process.exit(70);

@@ -40,6 +40,12 @@ export class WorkerInvocation {
   private timer: NodeJS.Timeout | undefined;
   /** Set when disposing the runtime failed: the WASM module may be corrupt and the worker should go. */
   disposeFailed = false;
+  /**
+   * Set when the plugin was stopped in the middle of running (a limit hit). Freeing a runtime in
+   * that state can trip a QuickJS assertion that aborts the whole WASM module, so the runtime is
+   * left allocated and the worker retires once its other invocations are done.
+   */
+  abandoned = false;
 
   constructor(quickjs: QuickJSWASMModule, private readonly message: WorkerInvokeMessage, private readonly sendBridgeCall: BridgeCallSender) {
     const { limits } = message;
@@ -52,21 +58,24 @@ export class WorkerInvocation {
     this.vm = this.runtime.newContext();
   }
 
-  /** Runs the invocation to its end and releases the runtime. */
+  /** Runs the invocation to its end and releases the runtime (or abandons it, see `abandoned`). */
   async run(): Promise<WorkerInvocationOutcome> {
     this.timer = setTimeout(() => this.fail(this.limitError('wall')), Math.max(0, this.wallDeadline - performance.now()));
+    let outcome: WorkerInvocationOutcome;
     try {
       this.slice(() => this.start());
       this.pump();
-      return await this.outcome;
+      outcome = await this.outcome;
     } catch (error) {
       // Host-side failures (a QuickJS API misuse, an exhausted WASM heap) end only this invocation.
-      return { ok: false, error: { code: 'PLUGIN_ERROR', message: `the sandbox failed while running the plugin: ${error instanceof Error ? error.message : String(error)}` }, logs: this.logs };
-    } finally {
-      clearTimeout(this.timer);
-      this.finished = true;
-      this.dispose();
+      outcome = { ok: false, error: { code: 'PLUGIN_ERROR', message: `the sandbox failed while running the plugin: ${error instanceof Error ? error.message : String(error)}` }, logs: this.logs };
+      this.abandoned = true;
     }
+    clearTimeout(this.timer);
+    this.finished = true;
+    if (this.stopReason || (!outcome.ok && (outcome.error.code === 'MEMORY_LIMIT' || outcome.error.code === 'STACK_LIMIT'))) this.abandoned = true;
+    if (!this.abandoned) this.dispose();
+    return outcome;
   }
 
   /** Delivers the registry's answer to a bridge call and lets the plugin continue. */
