@@ -1,0 +1,130 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createCodex } from '../codex';
+import { removeFixture, runCase, starts, writeFixture, type RuleCase } from '../rule-test-support';
+
+const root = writeFixture({ 'package.json': '{"name":"fixture","type":"module"}' });
+const codex = createCodex({ root });
+afterAll(() => removeFixture(root));
+
+/** For each rule: cases that must be found (markers) and look-alikes that must not (no markers). */
+const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
+  'security-dynamic-code': {
+    find: [
+      { name: 'eval of a parameter', code: 'export function run(code: string) { return /*@*/eval(code); }' },
+      { name: 'new Function with a built body', code: 'export const make = (body: string) => /*@*/new Function("a", body);' },
+      { name: 'vm with input', code: 'import vm from "node:vm";\nexport function run(src: string) { return /*@*/vm.runInNewContext(src, {}); }' },
+    ],
+    ignore: [
+      { name: 'eval of a literal', code: 'export const two = eval("1 + 1");' },
+      { name: 'Function from literals', code: 'const body = "return a";\nexport const id = new Function("a", body);' },
+      { name: 'a method named evaluate', code: 'const math = { evaluate: (x: string) => x };\nexport const r = (x: string) => math.evaluate(x);' },
+    ],
+  },
+  'security-shell-injection': {
+    find: [
+      { name: 'template into exec', code: 'import { exec } from "node:child_process";\nexport function ls(dir: string) { exec(/*@*/`ls ${dir}`); }' },
+      { name: 'concatenation into execSync', code: 'import cp from "child_process";\nexport function rm(p: string) { cp.execSync(/*@*/"rm -rf " + p); }' },
+      { name: 'through a variable', code: 'import { execSync } from "child_process";\nexport function grep(q: string) { const cmd = `grep ${q} log.txt`; return execSync(/*@*/cmd); }' },
+    ],
+    ignore: [
+      { name: 'execFile with arguments', code: 'import { execFile } from "node:child_process";\nexport function ls(dir: string) { execFile("ls", [dir]); }' },
+      { name: 'a literal command', code: 'import { exec } from "node:child_process";\nexport function ls() { exec("ls -la"); }' },
+      { name: 'RegExp exec with a template', code: 'const re = /a/;\nexport const m = (x: string) => re.exec(`${x}`);' },
+    ],
+  },
+  'security-sql-injection': {
+    find: [
+      { name: 'template into query', code: 'declare const db: { query(sql: string): Promise<unknown> };\nexport const byId = (id: string) => db.query(/*@*/`SELECT * FROM users WHERE id = ${id}`);' },
+      { name: 'concatenation into execute', code: 'declare const conn: { execute(sql: string): void };\nexport function del(name: string) { conn.execute(/*@*/"DELETE FROM items WHERE name = \'" + name + "\'"); }' },
+      { name: 'built in a variable', code: 'declare const pool: { query(sql: string): void };\nexport function find(t: string) { let sql = "SELECT id FROM users WHERE 1=1"; sql += " AND team = " + t; pool.query(/*@*/sql); }' },
+    ],
+    ignore: [
+      { name: 'parameterised query', code: 'declare const db: { query(sql: string, values: unknown[]): void };\nexport const byId = (id: string) => db.query("SELECT * FROM users WHERE id = $1", [id]);' },
+      { name: 'tagged sql template', code: 'declare function sql(s: TemplateStringsArray, ...v: unknown[]): string;\ndeclare const db: { query(q: string): void };\nexport const byId = (id: string) => db.query(sql`SELECT * FROM users WHERE id = ${id}`);' },
+      { name: 'SQL-looking log line', code: 'export const log = (id: string) => console.log(`SELECT * FROM users WHERE id = ${id}`);' },
+    ],
+  },
+  'security-hardcoded-secret': {
+    find: [
+      { name: 'AWS access key id', code: 'export const id = /*@*/"AKIAIOSFODNN7EXAMPLQ";' },
+      { name: 'high-entropy API key', code: 'export const config = { apiKey: /*@*/"q8Zr2xLk9TfW4mVb7NcY1pHs" };' },
+      { name: 'private key', code: 'export const pem = /*@*/`-----BEGIN RSA PRIVATE KEY-----\nMIIEow`;' },
+    ],
+    ignore: [
+      { name: 'secret from the environment', code: 'export const password = process.env.DB_PASSWORD ?? "";' },
+      { name: 'low-entropy token type', code: 'export const tokenType = "Bearer";' },
+      { name: 'high entropy, harmless name', code: 'export const checksum = "q8Zr2xLk9TfW4mVb7NcY1pHs";' },
+    ],
+  },
+  'security-tls-disabled': {
+    find: [
+      { name: 'rejectUnauthorized false', code: 'export const agent = { /*@*/rejectUnauthorized: false };' },
+      { name: 'environment variable', code: '/*@*/process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";\nexport {};' },
+      { name: 'strictSSL false', code: 'export const options = { url: "https://x", /*@*/strictSSL: false };' },
+    ],
+    ignore: [
+      { name: 'rejectUnauthorized true', code: 'export const agent = { rejectUnauthorized: true };' },
+      { name: 'computed value', code: 'export const agent = { rejectUnauthorized: process.env.INSECURE !== "1" };' },
+      { name: 'environment variable set to 1', code: 'process.env.NODE_TLS_REJECT_UNAUTHORIZED = "1";\nexport {};' },
+    ],
+  },
+  'security-insecure-random': {
+    find: [
+      { name: 'session token', code: 'export const sessionToken = /*@*/Math.random().toString(36).slice(2);' },
+      { name: 'returned id', code: 'export function newId() { return /*@*/Math.random().toString(16); }' },
+      { name: 'reset code property', code: 'export const user = { resetToken: Math.floor(/*@*/Math.random() * 1e6) };' },
+    ],
+    ignore: [
+      { name: 'jitter', code: 'export const delay = Math.random() * 100;' },
+      { name: 'random index', code: 'export const pick = (xs: string[]) => { const idx = Math.floor(Math.random() * xs.length); return xs[idx]; };' },
+      { name: 'crypto id', code: 'export const id = crypto.randomUUID();' },
+    ],
+  },
+  'security-path-traversal': {
+    find: [
+      { name: 'request param into readFile', code: 'import fs from "node:fs";\nexport function h(req: { params: { name: string } }) { return fs.readFileSync(/*@*/"/data/" + req.params.name); }' },
+      { name: 'destructured query through path.join', code: 'import { readFile } from "node:fs/promises";\nimport path from "node:path";\nexport async function h(req: { query: Record<string, string> }) { const { file } = req.query; return readFile(/*@*/path.join("/srv", file)); }' },
+      { name: 'parameter fed with user input', code: 'import fs from "node:fs";\nfunction load(p: string) { return fs.createReadStream(/*@*/p); }\nexport const h = (req: { body: { path: string } }) => load(req.body.path);' },
+    ],
+    ignore: [
+      { name: 'basename sanitises', code: 'import fs from "node:fs";\nimport path from "node:path";\nexport function h(req: { params: { name: string } }) { return fs.readFileSync(path.join("/data", path.basename(req.params.name))); }' },
+      { name: 'configured path', code: 'import fs from "node:fs";\nconst config = { dataFile: "/etc/app.json" };\nexport const read = () => fs.readFileSync(config.dataFile);' },
+      { name: 'parameter never fed with input', code: 'import fs from "node:fs";\nfunction load(p: string) { return fs.readFileSync(p); }\nexport const h = () => load("/srv/static/index.html");' },
+    ],
+  },
+  'security-prototype-pollution': {
+    find: [
+      { name: 'Object.assign of the body', code: 'export function update(target: object, req: { body: unknown }) { return /*@*/Object.assign(target, req.body); }' },
+      { name: 'merge of parsed JSON', code: 'declare function merge(a: object, b: unknown): object;\nexport function apply(settings: object, raw: string) { const patch = JSON.parse(raw); return /*@*/merge(settings, patch); }' },
+      { name: 'unguarded recursive merge', code: 'export function deepMerge(target: any, source: any) {\n  /*@*/for (const key in source) {\n    if (typeof source[key] === "object") deepMerge(target[key] ??= {}, source[key]);\n    else target[key] = source[key];\n  }\n  return target;\n}' },
+    ],
+    ignore: [
+      { name: 'Object.assign of own data', code: 'export const defaults = Object.assign({}, { a: 1 }, { b: 2 });' },
+      { name: 'spread of the body', code: 'export const copy = (req: { body: { name: string } }) => ({ name: req.body.name });' },
+      { name: 'guarded recursive merge', code: 'export function deepMerge(target: any, source: any) {\n  for (const key in source) {\n    if (key === "__proto__" || key === "constructor") continue;\n    if (typeof source[key] === "object") deepMerge(target[key] ??= {}, source[key]);\n    else target[key] = source[key];\n  }\n  return target;\n}' },
+    ],
+  },
+  'security-redos': {
+    find: [
+      { name: 'nested plus', code: 'export const re = /*@*//^(a+)+$/;' },
+      { name: 'words and spaces repeated', code: 'export const re = /*@*//^(\\w+\\s?)*$/;' },
+      { name: 'RegExp constructor with identical alternatives', code: 'export const re = /*@*/new RegExp("^(a|a)*$");' },
+    ],
+    ignore: [
+      { name: 'repeated group without inner repetition', code: 'export const re = /^(ab)+$/;' },
+      { name: 'bounded repetition', code: 'export const ip = /^(?:\\d{1,3}\\.){3}\\d{1,3}$/;' },
+      { name: 'quantifier characters in a class', code: 'export const re = /^[a+]+$/;' },
+    ],
+  },
+};
+
+describe.each(Object.entries(table))('%s', (ruleId, { find, ignore }) => {
+  it.each(find)('finds: $name', async ({ code }) => {
+    const outcome = await runCase(codex, ruleId, 'security', code);
+    expect(starts(outcome.found)).toEqual(outcome.expected);
+  });
+  it.each(ignore)('ignores look-alike: $name', async ({ code }) => {
+    const outcome = await runCase(codex, ruleId, 'security', code);
+    expect(outcome.found.map((finding) => finding.message)).toEqual([]);
+  });
+});
