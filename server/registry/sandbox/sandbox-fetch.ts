@@ -15,6 +15,12 @@ export interface FetchPolicy {
   maxRedirects?: number;
   /** Aborted when the invocation ends, so that no request outlives it. */
   signal?: AbortSignal;
+  /** Resolves a host name to all its addresses; tests replace it, production uses DNS. */
+  resolve?: (hostname: string, family: number) => Promise<LookupAddress[]>;
+}
+
+function resolveWithDns(hostname: string, family: number): Promise<LookupAddress[]> {
+  return new Promise((resolve, reject) => dnsLookup(hostname, { all: true, family }, (error, addresses) => (error ? reject(error) : resolve(addresses))));
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -99,20 +105,23 @@ function sanitiseHeaders(headers: Record<string, string> | undefined): Record<st
 }
 
 /** A DNS lookup that refuses private addresses for hosts not granted exactly. */
-function guardedLookup(url: URL, exact: boolean, onDenied: (error: BridgeError) => void): LookupFunction {
+function guardedLookup(url: URL, exact: boolean, policy: FetchPolicy, onDenied: (error: BridgeError) => void): LookupFunction {
+  const resolve = policy.resolve ?? resolveWithDns;
   return (hostname, options, callback) => {
-    dnsLookup(hostname, { all: true, family: options.family ?? 0, hints: options.hints }, (error, addresses: LookupAddress[]) => {
-      if (error) return callback(error, '', 0);
-      const blocked = exact ? undefined : addresses.find((entry) => isPrivateAddress(entry.address));
-      if (blocked || addresses.length === 0) {
-        const denied = new BridgeError('PermissionDeniedError', `fetch to host ${describe(url)} is not granted: it resolves to the private address ${blocked?.address ?? '(none)'}, which only an exact host grant allows`);
-        onDenied(denied);
-        return callback(denied, '', 0);
-      }
-      if (options.all) return (callback as unknown as (error: null, addresses: LookupAddress[]) => void)(null, addresses);
-      const first = addresses[0] as LookupAddress;
-      callback(null, first.address, first.family);
-    });
+    resolve(hostname, options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : (options.family ?? 0)).then(
+      (addresses) => {
+        const blocked = exact ? undefined : addresses.find((entry) => isPrivateAddress(entry.address));
+        if (blocked || addresses.length === 0) {
+          const denied = new BridgeError('PermissionDeniedError', `fetch to host ${describe(url)} is not granted: it resolves to the private address ${blocked?.address ?? '(none)'}, which only an exact host grant allows`);
+          onDenied(denied);
+          return callback(denied, '', 0);
+        }
+        if (options.all) return (callback as unknown as (error: null, addresses: LookupAddress[]) => void)(null, addresses);
+        const first = addresses[0] as LookupAddress;
+        callback(null, first.address, first.family);
+      },
+      (error: NodeJS.ErrnoException) => callback(error, '', 0),
+    );
   };
 }
 
@@ -129,7 +138,7 @@ function requestOnce(url: URL, method: string, headers: Record<string, string>, 
       headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) },
       // No connection pool: every request runs its own guarded lookup.
       agent: false,
-      lookup: guardedLookup(url, exact, (error) => (denied = error)),
+      lookup: guardedLookup(url, exact, policy, (error) => (denied = error)),
     };
     const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, options);
     const fail = (error: BridgeError): void => {
