@@ -1,0 +1,10 @@
+DROP INDEX IF EXISTS plugins_normalized_name_idx;
+CREATE UNIQUE INDEX plugins_normalized_name_idx ON plugins (normalized_name);
+DROP INDEX IF EXISTS plugins_list_updated_idx;
+DROP INDEX IF EXISTS plugins_list_installs_idx;
+DROP INDEX IF EXISTS plugins_list_trending_idx;
+DROP INDEX IF EXISTS plugins_list_rating_idx;
+DROP INDEX IF EXISTS plugins_list_trust_idx;
+DROP TRIGGER IF EXISTS install_stats_trending_update ON install_stats;
+DROP FUNCTION IF EXISTS install_stats_trending();
+ALTER TABLE plugins DROP COLUMN IF EXISTS trending_raw, DROP COLUMN IF EXISTS trust_score, DROP COLUMN IF EXISTS rating_avg;
