@@ -203,12 +203,14 @@ export function validateManifest(value: unknown): ManifestValidation {
     errors.push(`/engines/plugin-codex: "${engine}" is not a valid semver range; write it like ">=0.1.0"`);
   }
 
-  const toolValidators = new Map<string, { input?: ValidateFunction; output?: ValidateFunction }>();
+  const toolValidators = new Map<string, { input?: ValidateFunction; expectedOutput?: ValidateFunction }>();
   manifest.tools.forEach((tool, index) => {
     if (toolValidators.has(tool.name)) errors.push(`/tools/${index}/name: the tool name "${tool.name}" is used twice; tool names must be unique`);
     toolValidators.set(tool.name, {
       input: compileSchema(tool.inputSchema, `/tools/${index}/inputSchema`, errors),
-      output: compileSchema(tool.outputSchema, `/tools/${index}/outputSchema`, errors),
+      expectedOutput: compileSchema(tool.outputSchema, `/tools/${index}/outputSchema`, errors)
+        ? compileSchema(withoutRequired(tool.outputSchema) as Record<string, unknown>, `/tools/${index}/outputSchema`, errors)
+        : undefined,
     });
   });
   if (manifest.configSchema !== undefined) compileSchema(manifest.configSchema, '/configSchema', errors);
@@ -247,7 +249,7 @@ export function validateManifest(value: unknown): ManifestValidation {
       return;
     }
     checkValue(validators.input, example.input, `/examples/${index}/input`, errors);
-    checkValue(validators.output, example.expected, `/examples/${index}/expected`, errors, true);
+    checkValue(validators.expectedOutput, example.expected, `/examples/${index}/expected`, errors);
   });
 
   return errors.length > 0 ? { ok: false, errors } : { ok: true, manifest };
@@ -282,14 +284,35 @@ function compileSchema(schema: Record<string, unknown>, path: string, errors: st
   }
 }
 
-/**
- * Checks an example value against a tool schema. For `expected` (a partial match) missing
- * `required` properties are tolerated: the example need not spell out every output field.
- */
-function checkValue(validate: ValidateFunction | undefined, value: unknown, path: string, errors: string[], partial = false): void {
+function checkValue(validate: ValidateFunction | undefined, value: unknown, path: string, errors: string[]): void {
   if (!validate || validate(value)) return;
-  const relevant = (validate.errors ?? []).filter((error) => !(partial && error.keyword === 'required'));
-  for (const error of relevant) errors.push(`${path}${error.instancePath}: ${error.message ?? 'is invalid'}${paramsNote(error)}`);
+  for (const error of withoutBranchNoise(validate.errors ?? [])) errors.push(`${path}${error.instancePath}: ${error.message ?? 'is invalid'}${paramsNote(error)}`);
+}
+
+/** Keywords whose value is a map of subschemas. */
+const SCHEMA_MAPS = ['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas'];
+/** Keywords whose value is a subschema or an array of subschemas. */
+const SCHEMA_SLOTS = ['items', 'prefixItems', 'additionalItems', 'additionalProperties', 'unevaluatedItems', 'unevaluatedProperties', 'contains', 'propertyNames', 'not', 'if', 'then', 'else', 'anyOf', 'oneOf', 'allOf'];
+
+/**
+ * A copy of a JSON Schema without `required` and `minProperties` anywhere, so it accepts the
+ * partial values an example's `expected` may be (see {@link exampleMatches}).
+ */
+export function withoutRequired(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withoutRequired);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === 'required' || key === 'minProperties') continue;
+    if (SCHEMA_MAPS.includes(key) && value !== null && typeof value === 'object') {
+      copy[key] = Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, withoutRequired(sub)]));
+    } else if (SCHEMA_SLOTS.includes(key)) {
+      copy[key] = withoutRequired(value);
+    } else {
+      copy[key] = value;
+    }
+  }
+  return copy;
 }
 
 /**

@@ -22,7 +22,7 @@ async function getJson(ctx, url) {
   if (response.status !== 200) throw new Error('weather API answered HTTP ' + response.status + ' for ' + url);
   try {
     return JSON.parse(response.body);
-  } catch (error) {
+  } catch {
     throw new Error('weather API answered something that is not JSON: ' + response.body.slice(0, 100));
   }
 }

@@ -205,7 +205,6 @@ function checkEntryPath(raw: string): string {
   if (raw.includes('\\')) {
     throw new PackageError('CODEX_ERR_PACKAGE_BAD_PATH', `The entry ${named} contains a backslash. Use forward slashes in entry names.`, { entry: raw });
   }
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(raw) || raw.length > MAX_PATH_LENGTH + PREFIX.length) {
     throw new PackageError('CODEX_ERR_PACKAGE_BAD_PATH', `The entry ${named} has control characters or is longer than ${MAX_PATH_LENGTH} characters. Rename it.`, { entry: raw });
   }
