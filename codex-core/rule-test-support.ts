@@ -71,3 +71,40 @@ export async function runCase(codex: Codex, ruleId: string, category: Category, 
 export function starts(findings: readonly Finding[]): { line: number; character: number }[] {
   return findings.map((finding) => finding.range.start).sort((a, b) => a.line - b.line || a.character - b.character);
 }
+
+/** A project-level case: files (relative path → content with markers); markers anywhere are expected findings. */
+export type ProjectCase = { name: string; files: Record<string, string> };
+
+/**
+ * Writes the case's files into a fresh project, analyses the whole project and returns the rule's
+ * findings as `path:line:character` strings next to the expected ones.
+ */
+export async function runProjectCase(
+  create: (root: string) => Codex,
+  ruleId: string,
+  category: Category,
+  files: Record<string, string>,
+): Promise<{ found: string[]; expected: string[] }> {
+  const expected: string[] = [];
+  const plain: Record<string, string> = {};
+  for (const [path, code] of Object.entries(files)) {
+    const { text, offsets } = stripMarkers(code);
+    plain[path] = text;
+    const lines = new LineMap(text);
+    for (const offset of offsets) {
+      const position = lines.position(offset);
+      expected.push(`${path}:${position.line}:${position.character}`);
+    }
+  }
+  const root = writeFixture(plain);
+  try {
+    const codex = create(root);
+    const result = await codex.analyzeProject({ categories: [category] });
+    const found = result.findings
+      .filter((finding) => finding.ruleId === ruleId)
+      .map((finding) => `${finding.file.slice(root.length + 1)}:${finding.range.start.line}:${finding.range.start.character}`);
+    return { found: found.sort(), expected: expected.sort() };
+  } finally {
+    removeFixture(root);
+  }
+}

@@ -6,7 +6,7 @@ const HANDLER_REGISTRARS = new Set(['get', 'post', 'put', 'patch', 'delete', 'de
 const HANDLER_PARAMS = /^(req|request|res|reply|response|ctx|context|event)$/;
 const QUERY_CALLS = new Set(['query', 'execute', 'findOne', 'findUnique', 'findFirst', 'findMany', 'findById', 'findByPk', 'findAll', 'findOneBy', 'findBy',
   '$queryRaw', '$executeRaw', 'raw', 'count', 'aggregate', 'insertOne', 'updateOne', 'deleteOne', 'selectFrom', 'insertInto', 'oneOrNone', 'manyOrNone']);
-const DB_RECEIVER = /(^|\.)(db|database|pool|client|conn|connection|tx|trx|knex|prisma|sql|repo|repository|model|collection|em|manager|queryRunner|supabase|\w*Repository|\w*Model|\w*Db|\w*Client|\w*Pool)$/i;
+const DB_RECEIVER = /^(db|database|pool|client|conn|connection|tx|trx|knex|prisma|sql|repo|repository|model|collection|em|manager|queryRunner|supabase|\w*Repository|\w*Repo|\w*Model|\w*Db|\w*Client|\w*Pool)$/i;
 const LOOKUPS = new Set(['includes', 'indexOf', 'lastIndexOf', 'find', 'findIndex', 'findLast', 'findLastIndex']);
 const GROW = new Set(['set', 'push', 'add', 'unshift']);
 const SHRINK = /\.(delete|clear|splice|shift|pop|length\s*=)|\.size\s*[<>]=?|\.length\s*[<>]=?|^\s*$/;
@@ -100,7 +100,7 @@ export function performanceRules(index: SyntaxIndex, reporter: FileReporter): vo
       const callee = call.getExpression();
       const name = calleeName(callee);
       if (!name || !QUERY_CALLS.has(name) || !Node.isPropertyAccessExpression(callee)) continue;
-      if (!DB_RECEIVER.test(callee.getExpression().getText())) continue;
+      if (!callee.getExpression().getText().split('.').some((segment) => DB_RECEIVER.test(segment.replace(/^this$/, '')))) continue;
       if (!enclosingLoop(call, true)) continue;
       report('perf-query-in-loop', call, `${callee.getText()}() runs once per iteration (N+1 queries)`, 'Fetch all rows in one query (WHERE id = ANY($1), IN (...), a join) before the loop.');
     }
@@ -140,7 +140,7 @@ export function performanceRules(index: SyntaxIndex, reporter: FileReporter): vo
       // index of the current element is a different (equally slow) idiom; both are reported.
       const declaration = receiver.getSymbol()?.getDeclarations()[0];
       const initializer = declaration && Node.isVariableDeclaration(declaration) ? declaration.getInitializer() : undefined;
-      if (initializer && Node.isArrayLiteralExpression(initializer) && initializer.getElements().every((element) => Node.isStringLiteral(element) || Node.isNumericLiteral(element))) continue;
+      if (initializer && Node.isArrayLiteralExpression(initializer) && initializer.getElements().length > 0 && initializer.getElements().every((element) => Node.isStringLiteral(element) || Node.isNumericLiteral(element))) continue;
       report('perf-quadratic-lookup', call, `${callee.getText()}() scans an array on every iteration (O(n²))`, 'Build a Set or Map of the array once, before the loop, and look up in it.');
     }
   }

@@ -1,0 +1,93 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createCodex } from '../codex';
+import { removeFixture, runCase, starts, writeFixture, type RuleCase } from '../rule-test-support';
+
+const root = writeFixture({ 'package.json': '{"name":"fixture","type":"module"}' });
+const codex = createCodex({ root });
+afterAll(() => removeFixture(root));
+
+const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
+  'perf-await-in-loop': {
+    find: [
+      { name: 'for-of fetching each item', code: 'declare function load(id: string): Promise<number>;\nexport async function all(ids: string[]) { const out: number[] = []; for (const id of ids) out.push(/*@*/await load(id)); return out; }' },
+      { name: 'classic for loop', code: 'declare function save(x: number): Promise<void>;\nexport async function run(xs: number[]) { for (let i = 0; i < xs.length; i++) { /*@*/await save(xs[i]!); } }' },
+      { name: 'for-in over keys', code: 'declare function put(k: string): Promise<void>;\nexport async function run(o: Record<string, number>) { for (const k in o) { /*@*/await put(k); } }' },
+    ],
+    ignore: [
+      { name: 'for await', code: 'export async function run(xs: AsyncIterable<number>) { for await (const x of xs) { await Promise.resolve(x); } }' },
+      { name: 'pagination carries a cursor', code: 'declare function page(c?: string): Promise<{ next?: string }>;\nexport async function run(n: number[]) { let cursor: string | undefined; for (const _ of n) { cursor = (await page(cursor)).next; } return cursor; }' },
+      { name: 'stops at the first match', code: 'declare function ok(x: number): Promise<boolean>;\nexport async function first(xs: number[]) { for (const x of xs) { if (await ok(x)) return x; } return undefined; }' },
+    ],
+  },
+  'perf-sync-in-handler': {
+    find: [
+      { name: 'readFileSync in an express route', code: 'import fs from "node:fs";\ndeclare const app: { get(p: string, h: (req: unknown, res: { send(x: unknown): void }) => Promise<void>): void };\napp.get("/x", async (req, res) => { res.send(/*@*/fs.readFileSync("/etc/hosts")); });' },
+      { name: 'gzipSync in a handler with request params', code: 'import { gzipSync } from "node:zlib";\nexport async function handler(request: { body: string }) { return /*@*/gzipSync(request.body); }' },
+      { name: 'pbkdf2Sync in a fastify route', code: 'import crypto from "node:crypto";\ndeclare const app: { post(p: string, h: (req: { body: string }) => Promise<unknown>): void };\napp.post("/login", async (req) => /*@*/crypto.pbkdf2Sync(req.body, "salt", 1e5, 32, "sha256"));' },
+    ],
+    ignore: [
+      { name: 'sync read at start-up', code: 'import fs from "node:fs";\nexport const config = fs.readFileSync("/etc/app.json", "utf8");' },
+      { name: 'async CLI main', code: 'import fs from "node:fs";\nexport async function main(argv: string[]) { return fs.readFileSync(argv[0]!, "utf8"); }' },
+      { name: 'a Sync method of something else', code: 'declare const store: { getSync(k: string): string };\nexport async function handler(req: { id: string }) { return store.getSync(req.id); }' },
+    ],
+  },
+  'perf-query-in-loop': {
+    find: [
+      { name: 'query per id in for-of', code: 'declare const db: { query(s: string, v: unknown[]): Promise<unknown> };\nexport async function load(ids: string[]) { for (const id of ids) { await /*@*/db.query("SELECT * FROM t WHERE id = $1", [id]); } }' },
+      { name: 'findUnique in map', code: 'declare const prisma: { user: { findUnique(a: object): Promise<unknown> } };\nexport const load = (ids: string[]) => Promise.all(ids.map((id) => /*@*/prisma.user.findUnique({ where: { id } })));' },
+      { name: 'repository in forEach', code: 'declare const userRepository: { findOne(id: string): void };\nexport function load(ids: string[]) { ids.forEach((id) => /*@*/userRepository.findOne(id)); }' },
+    ],
+    ignore: [
+      { name: 'one query before the loop', code: 'declare const db: { query(s: string, v: unknown[]): Promise<unknown[]> };\nexport async function load(ids: string[]) { const rows = await db.query("SELECT * FROM t WHERE id = ANY($1)", [ids]); for (const row of rows) console.log(row); }' },
+      { name: 'array find in a loop', code: 'export function pair(a: number[], b: number[]) { return a.map((x) => b.find((y) => y === x)); }' },
+      { name: 'URL query parameter', code: 'export function read(urls: URL[]) { for (const u of urls) console.log(u.searchParams.get("q")); }' },
+    ],
+  },
+  'perf-invariant-in-loop': {
+    find: [
+      { name: 'parsing the same config', code: 'declare const raw: string;\nexport function run(xs: number[]) { for (const x of xs) { const c = /*@*/JSON.parse(raw); console.log(c, x); } }' },
+      { name: 'building the same RegExp in filter', code: 'export const grep = (lines: string[], word: string) => lines.filter((l) => /*@*/new RegExp(word).test(l));' },
+      { name: 'stringify in a while loop', code: 'declare const payload: object;\nexport function run(n: number) { let i = 0; while (i < n) { console.log(/*@*/JSON.stringify(payload)); i++; } }' },
+    ],
+    ignore: [
+      { name: 'parsing each line', code: 'export const parse = (lines: string[]) => { const out: unknown[] = []; for (const line of lines) out.push(JSON.parse(line)); return out; };' },
+      { name: 'RegExp built from the item', code: 'export const res = (words: string[]) => words.map((w) => new RegExp(`^${w}$`));' },
+      { name: 'parse before the loop', code: 'declare const raw: string;\nexport function run(xs: number[]) { const c = JSON.parse(raw); for (const x of xs) console.log(c, x); }' },
+    ],
+  },
+  'perf-quadratic-lookup': {
+    find: [
+      { name: 'includes inside filter', code: 'export const common = (a: string[], b: string[]) => a.filter((x) => /*@*/b.includes(x));' },
+      { name: 'find inside for-of', code: 'interface U { id: string }\nexport function join(ids: string[], users: U[]) { const out: (U | undefined)[] = []; for (const id of ids) out.push(/*@*/users.find((u) => u.id === id)); return out; }' },
+      { name: 'indexOf in a classic loop', code: 'export function dedupe(xs: number[]) { const seen: number[] = []; for (let i = 0; i < xs.length; i++) { if (/*@*/seen.indexOf(xs[i]!) < 0) seen.push(xs[i]!); } return seen; }' },
+    ],
+    ignore: [
+      { name: 'string includes in a loop', code: 'export const hits = (lines: string[], w: string) => lines.filter((l) => l.includes(w));' },
+      { name: 'Set has in a loop', code: 'export const common = (a: string[], b: string[]) => { const s = new Set(b); return a.filter((x) => s.has(x)); };' },
+      { name: 'literal list', code: 'const KINDS = ["a", "b", "c"];\nexport const known = (xs: string[]) => xs.filter((x) => KINDS.includes(x));' },
+    ],
+  },
+  'perf-unbounded-collection': {
+    find: [
+      { name: 'cache map only set', code: 'const /*@*/cache = new Map<string, number>();\nexport function get(k: string) { if (!cache.has(k)) cache.set(k, k.length); return cache.get(k); }' },
+      { name: 'log array pushed per call', code: 'const /*@*/seen: string[] = [];\nexport function track(e: string) { seen.push(e); }' },
+      { name: 'object index written per call', code: 'const /*@*/sessions: Record<string, number> = {};\nexport function open(id: string) { sessions[id] = Date.now(); }' },
+    ],
+    ignore: [
+      { name: 'map with delete', code: 'const live = new Map<string, number>();\nexport function open(id: string) { live.set(id, 1); }\nexport function close(id: string) { live.delete(id); }' },
+      { name: 'bounded by size', code: 'const cache = new Map<string, number>();\nexport function put(k: string) { if (cache.size > 100) cache.clear(); cache.set(k, 1); }' },
+      { name: 'filled once at module level', code: 'const registry = new Map<string, number>();\nregistry.set("a", 1);\nexport const lookup = (k: string) => registry.get(k);' },
+    ],
+  },
+};
+
+describe.each(Object.entries(table))('%s', (ruleId, { find, ignore }) => {
+  it.each(find)('finds: $name', async ({ code }) => {
+    const outcome = await runCase(codex, ruleId, 'performance', code);
+    expect(starts(outcome.found)).toEqual(outcome.expected);
+  });
+  it.each(ignore)('ignores look-alike: $name', async ({ code }) => {
+    const outcome = await runCase(codex, ruleId, 'performance', code);
+    expect(outcome.found.map((finding) => finding.message)).toEqual([]);
+  });
+});
