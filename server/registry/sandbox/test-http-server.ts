@@ -30,7 +30,7 @@ export async function startTestHttpServer(): Promise<TestHttpServer> {
           response.end(JSON.stringify({ hello: 'world' }));
           return;
         case '/echo':
-          response.end(JSON.stringify({ method: request.method, auth: request.headers.authorization ?? null, body }));
+          response.end(JSON.stringify({ method: request.method, auth: request.headers.authorization ?? null, host: request.headers.host, body }));
           return;
         case '/redirect':
           response.statusCode = 302;
