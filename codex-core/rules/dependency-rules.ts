@@ -137,8 +137,9 @@ export function dependencyRules(root: string, sources: readonly SourceFile[], wa
     }
     if (name.startsWith('@types/') && name !== '@types/node' && wants('dep-types-mismatch')) {
       const target = typedPackage(name);
-      const targetVersion = installed(target)?.version ?? semver.minVersion(declaredRange(manifest, target) ?? '')?.version;
-      const typesVersion = own?.version ?? semver.minVersion(range)?.version;
+      const targetRange = declaredRange(manifest, target);
+      const targetVersion = installed(target)?.version ?? (targetRange && semver.validRange(targetRange) ? semver.minVersion(targetRange)?.version : undefined);
+      const typesVersion = own?.version ?? (semver.validRange(range) ? semver.minVersion(range)?.version : undefined);
       if (targetVersion && typesVersion && semver.valid(targetVersion) && semver.valid(typesVersion) && semver.major(targetVersion) !== semver.major(typesVersion)) {
         atKey('dep-types-mismatch', section, name, `${name} ${typesVersion} describes ${target} ${semver.major(typesVersion)}.x, but ${target} is ${targetVersion}`, `npm install --save-dev ${name}@${semver.major(targetVersion)}`);
       }
