@@ -1,6 +1,7 @@
 // The `plugin-codex` command line: thin wiring of commander to the command modules.
 import { Command } from 'commander';
 import { registerDbCommands } from './commands/db';
+import { registerPluginCommands } from './commands/plugin';
 import { registerServeCommand } from './commands/serve';
 import { registerTokenCommands } from './commands/token';
 
@@ -13,5 +14,6 @@ const program = new Command()
 registerServeCommand(program);
 registerDbCommands(program);
 registerTokenCommands(program);
+registerPluginCommands(program);
 
 await program.parseAsync(process.argv);
