@@ -44,7 +44,7 @@ const TYPE_ALIASES: Record<string, string> = {
 /** Normalises a column type the way PostgreSQL's format_type prints it: `varchar(20)` → `character varying(20)`. */
 export function normalizeType(type: string): string {
   const compact = type.trim().toLowerCase().replace(/\s+/g, ' ').replace(/\s*\(\s*/g, '(').replace(/\s*,\s*/g, ',').replace(/\s*\)/g, ')').replace(/"/g, '');
-  const match = /^([a-z ]+?)\s*(\([^)]*\))?\s*((\[\])*)$/.exec(compact);
+  const match = /^([a-z0-9_ ]+?)\s*(\([^)]*\))?\s*((\[\])*)$/.exec(compact);
   if (!match) return compact;
   const base = TYPE_ALIASES[match[1]!.trim()] ?? match[1]!.trim();
   let modifier = match[2] ?? '';
