@@ -1,0 +1,74 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Category } from '../protocol/findings';
+import { createCodex } from './codex';
+import { removeFixture, runCase, starts, writeFixture, type RuleCase } from './rule-test-support';
+
+const root = writeFixture({ 'package.json': '{"name":"fixture","type":"module"}' });
+const codex = createCodex({ root });
+afterAll(() => removeFixture(root));
+
+const table: Record<string, { category: Category; find: RuleCase[]; ignore: RuleCase[] }> = {
+  'type-check': {
+    category: 'type',
+    find: [
+      { name: 'assignment of the wrong type', code: 'export const /*@*/x: number = "a";' },
+      { name: 'unknown property', code: 'export const f = (a: { b: number }) => a./*@*/c;' },
+      { name: 'unused local (hint with a fix)', code: 'export function f() {\n  const /*@*/unused = 1;\n  return 2;\n}' },
+    ],
+    ignore: [
+      { name: 'well-typed code', code: 'export const x: number = 1;' },
+      { name: 'narrowed union', code: 'export const f = (a: string | number) => (typeof a === "string" ? a.length : a);' },
+      { name: 'used local', code: 'export function f() {\n  const used = 1;\n  return used;\n}' },
+    ],
+  },
+  lint: {
+    category: 'lint',
+    find: [
+      { name: 'var', code: '/*@*/var x = 1;\nexport { x };' },
+      { name: 'debugger', code: 'export function f() {\n  /*@*/debugger;\n}' },
+      { name: 'let never reassigned', code: 'let /*@*/y = 1;\nexport { y };' },
+    ],
+    ignore: [
+      { name: 'const', code: 'const x = 1;\nexport { x };' },
+      { name: 'reassigned let', code: 'let y = 1;\ny += 1;\nexport { y };' },
+      { name: 'plain function', code: 'export function f(a: number): number {\n  return a + 1;\n}' },
+    ],
+  },
+};
+
+describe.each(Object.entries(table))('%s', (ruleId, { category, find, ignore }) => {
+  it.each(find)('finds: $name', async ({ code }) => {
+    const outcome = await runCase(codex, ruleId, category, code);
+    expect(starts(outcome.found)).toEqual(outcome.expected);
+  });
+  it.each(ignore)('ignores look-alike: $name', async ({ code }) => {
+    const outcome = await runCase(codex, ruleId, category, code);
+    expect(outcome.found.map((finding) => finding.message)).toEqual([]);
+  });
+});
+
+describe('layers', () => {
+  it('the fast layer reports syntax errors but does not type-check', async () => {
+    const file = `${root}/layers.ts`;
+    codex.setOverlay(file, 'export const x: number = "a";\nexport const y = (;\n');
+    const fast = await codex.analyzeFile(file, { layers: 'fast', categories: ['type'] });
+    expect(fast.findings.map((finding) => finding.code)).toEqual(['TS1109']);
+    codex.setOverlay(file, 'export const x: number = "a";\n');
+    const full = await codex.analyzeFile(file, { layers: 'full', categories: ['type'] });
+    expect(full.findings.map((finding) => finding.code)).toEqual(['TS2322']);
+    codex.setOverlay(file, undefined);
+  });
+
+  it('honours rule settings from .plugin-codex.json', async () => {
+    const configured = writeFixture({ '.plugin-codex.json': JSON.stringify({ rules: { 'security-dynamic-code': 'off', 'security-redos': 'error' } }) });
+    try {
+      const other = createCodex({ root: configured });
+      const file = `${configured}/a.ts`;
+      other.setOverlay(file, 'export const run = (c: string) => eval(c);\nexport const re = /(a+)+/;\n');
+      const { findings } = await other.analyzeFile(file, { categories: ['security'] });
+      expect(findings.map((finding) => `${finding.ruleId}:${finding.severity}`)).toEqual(['security-redos:error']);
+    } finally {
+      removeFixture(configured);
+    }
+  });
+});
