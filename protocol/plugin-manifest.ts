@@ -203,17 +203,18 @@ export function validateManifest(value: unknown): ManifestValidation {
     errors.push(`/engines/plugin-codex: "${engine}" is not a valid semver range; write it like ">=0.1.0"`);
   }
 
+  const compileSchema = schemaCompiler(errors);
   const toolValidators = new Map<string, { input?: ValidateFunction; expectedOutput?: ValidateFunction }>();
   manifest.tools.forEach((tool, index) => {
     if (toolValidators.has(tool.name)) errors.push(`/tools/${index}/name: the tool name "${tool.name}" is used twice; tool names must be unique`);
     toolValidators.set(tool.name, {
-      input: compileSchema(tool.inputSchema, `/tools/${index}/inputSchema`, errors),
-      expectedOutput: compileSchema(tool.outputSchema, `/tools/${index}/outputSchema`, errors)
-        ? compileSchema(withoutRequired(tool.outputSchema) as Record<string, unknown>, `/tools/${index}/outputSchema`, errors)
+      input: compileSchema(tool.inputSchema, `/tools/${index}/inputSchema`),
+      expectedOutput: compileSchema(tool.outputSchema, `/tools/${index}/outputSchema`)
+        ? compileSchema(withoutRequired(tool.outputSchema) as Record<string, unknown>, `/tools/${index}/outputSchema`)
         : undefined,
     });
   });
-  if (manifest.configSchema !== undefined) compileSchema(manifest.configSchema, '/configSchema', errors);
+  if (manifest.configSchema !== undefined) compileSchema(manifest.configSchema, '/configSchema');
 
   if ((manifest.kind === 'tool' || manifest.kind === 'data-source') && manifest.tools.length === 0) {
     errors.push(`/tools: a ${manifest.kind} plugin must declare at least one tool`);
@@ -271,17 +272,30 @@ export function exampleMatches(expected: unknown, actual: unknown): boolean {
   return Object.is(expected, actual);
 }
 
-/** Compiles an author's JSON Schema with a fresh ajv (no shared cache, no remote refs); records why it is invalid. */
-function compileSchema(schema: Record<string, unknown>, path: string, errors: string[]): ValidateFunction | undefined {
-  const draft2020 = typeof schema.$schema === 'string' && schema.$schema.includes('2020-12');
-  const ajv = draft2020 ? new Ajv2020({ allErrors: true, strict: false }) : new Ajv({ allErrors: true, strict: false });
-  addFormats(ajv);
-  try {
-    return ajv.compile(schema);
-  } catch (error) {
-    errors.push(`${path}: not a valid JSON Schema (${(error as Error).message})`);
-    return undefined;
-  }
+/**
+ * Compiles authors' JSON Schemas with ajv instances private to one validation (no cache shared
+ * between manifests, schemas' `$id`s not registered, no remote `$ref`s), recording why a schema is
+ * invalid.
+ */
+function schemaCompiler(errors: string[]): (schema: Record<string, unknown>, path: string) => ValidateFunction | undefined {
+  let draft7: Ajv | undefined;
+  let draft2020: Ajv2020 | undefined;
+  const withFormats = <T extends Ajv>(ajv: T): T => {
+    addFormats(ajv);
+    return ajv;
+  };
+  return (schema, path) => {
+    const modern = typeof schema.$schema === 'string' && schema.$schema.includes('2020-12');
+    const ajv = modern
+      ? (draft2020 ??= withFormats(new Ajv2020({ allErrors: true, strict: false, addUsedSchema: false })))
+      : (draft7 ??= withFormats(new Ajv({ allErrors: true, strict: false, addUsedSchema: false })));
+    try {
+      return ajv.compile(schema);
+    } catch (error) {
+      errors.push(`${path}: not a valid JSON Schema (${(error as Error).message})`);
+      return undefined;
+    }
+  };
 }
 
 function checkValue(validate: ValidateFunction | undefined, value: unknown, path: string, errors: string[]): void {

@@ -86,6 +86,13 @@ describe('validateManifest', () => {
     expect(validateManifest(manifest({ tools: [modern] })).ok).toBe(true);
   });
 
+  it('compiles tool schemas that share an $id without mixing them up', () => {
+    const a = { ...tool('a'), inputSchema: { $id: 'urn:input', type: 'object', properties: { n: { type: 'integer' } } } };
+    const b = { ...tool('b'), inputSchema: { $id: 'urn:input', type: 'object', properties: { n: { type: 'string' } } } };
+    const examples = [{ tool: 'a', input: { n: 1 }, expected: {} }, { tool: 'b', input: { n: 'one' }, expected: {} }];
+    expect(validateManifest(manifest({ tools: [a, b], examples })).ok).toBe(true);
+  });
+
   it('exports a plain JSON Schema document', () => {
     expect(pluginManifestJsonSchema).toMatchObject({ $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', required: expect.arrayContaining(['id', 'version', 'kind', 'entry']) });
     expect(JSON.parse(JSON.stringify(pluginManifestJsonSchema))).toEqual(pluginManifestJsonSchema);
