@@ -13,6 +13,7 @@ import { ACCESS_TABLE, isAllowed, MUTATING_METHODS } from './rbac';
 import { registerAdminRoutes } from './routes/admin-routes';
 import { registerAuthRoutes } from './routes/auth-routes';
 import { registerHealthRoutes } from './routes/health-routes';
+import { createJournalService, type JournalService } from './services/journal-service';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -30,6 +31,7 @@ export interface RegistryServices {
   config: RegistryConfig;
   database: ManagedDatabase;
   auth: Authenticator;
+  journal: JournalService;
   repos: {
     alerts: ReturnType<typeof createAlertsRepository>;
     events: ReturnType<typeof createEventsRepository>;
@@ -73,12 +75,14 @@ export async function buildApp(options: BuildAppOptions): Promise<RegistryApp> {
   });
   const db = database.db;
   const users = createUsersRepository(db);
+  const alertsRepository = createAlertsRepository(db);
   const services: RegistryServices = {
     config: options.config,
     database,
     auth: createAuthenticator(options.config, users),
+    journal: createJournalService({ database, backupDir: options.config.backupDir, alerts: alertsRepository, log: app.log }),
     repos: {
-      alerts: createAlertsRepository(db),
+      alerts: alertsRepository,
       events: createEventsRepository(db),
       settings: createSettingsRepository(db),
       users,
@@ -141,6 +145,7 @@ export async function buildApp(options: BuildAppOptions): Promise<RegistryApp> {
   });
 
   app.addHook('onClose', async () => {
+    await services.journal.stop();
     await database.close();
   });
 
@@ -151,6 +156,10 @@ export async function buildApp(options: BuildAppOptions): Promise<RegistryApp> {
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   if (!options.database) await database.start();
+  // Restore or replay what the database lost before serving (when it is reachable; otherwise the
+  // periodic cycle does it once the database comes back).
+  await services.journal.cycle();
+  services.journal.start(options.config.healthIntervalSeconds * 1000);
   await app.ready();
   return app;
 }

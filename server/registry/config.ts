@@ -14,6 +14,10 @@ export interface RegistryConfig {
   jwtIssuer?: string;
   jwtAudience?: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Where the local journal backup lives (default: `<dataDir>/backup`). */
+  backupDir: string;
+  /** Seconds between health cycles (journal reconcile, health probes). */
+  healthIntervalSeconds: number;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -70,11 +74,20 @@ export function readConfig(env: NodeJS.ProcessEnv, overrides: Partial<RegistryCo
   const logLevel = (blank(env.LOG_LEVEL) ?? 'info') as RegistryConfig['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL "${logLevel}" must be one of ${LOG_LEVELS.join(', ')}`);
 
+  const intervalText = blank(env.HEALTH_INTERVAL_SECONDS);
+  const healthIntervalSeconds = intervalText === undefined ? 10 : Number(intervalText);
+  if (!Number.isFinite(healthIntervalSeconds) || healthIntervalSeconds <= 0 || healthIntervalSeconds > 3600) {
+    problems.push(`HEALTH_INTERVAL_SECONDS "${intervalText}" must be a number of seconds between 0 and 3600`);
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
+  const dataDir = resolve(blank(env.PLUGIN_CODEX_DATA_DIR) ?? '.plugin-codex/data');
   return {
     databaseUrl,
     databaseSchema,
-    dataDir: resolve(blank(env.PLUGIN_CODEX_DATA_DIR) ?? '.plugin-codex/data'),
+    dataDir,
+    backupDir: resolve(blank(env.BACKUP_DIR) ?? `${dataDir}/backup`),
+    healthIntervalSeconds,
     host: blank(env.HOST) ?? '127.0.0.1',
     port,
     jwtSecret,
@@ -83,6 +96,8 @@ export function readConfig(env: NodeJS.ProcessEnv, overrides: Partial<RegistryCo
     jwtAudience: blank(env.JWT_AUDIENCE),
     logLevel,
     ...Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)),
+    // A --data-dir flag moves the default backup folder with it.
+    ...(overrides.dataDir && !overrides.backupDir && !blank(env.BACKUP_DIR) ? { backupDir: resolve(`${overrides.dataDir}/backup`) } : {}),
   };
 }
 

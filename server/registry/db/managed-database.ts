@@ -67,6 +67,12 @@ export interface ManagedDatabase {
   checkDrift(): Promise<DriftItem[]>;
   /** Re-runs bootstrap (used after a query found the schema gone). */
   heal(reason: string): Promise<void>;
+  /**
+   * Runs `listener` whenever the schema was created from nothing or rebuilt (a new, empty or
+   * replaced database); the journal uses it to restore the state before the request that noticed
+   * is retried.
+   */
+  onSchemaReset(listener: () => Promise<void>): void;
   close(): Promise<void>;
 }
 
@@ -96,6 +102,17 @@ export async function createManagedDatabase(options: ManagedDatabaseOptions): Pr
   let closed = false;
   let reconnecting: Promise<void> | undefined;
   let healing: Promise<void> | undefined;
+  const resetListeners: (() => Promise<void>)[] = [];
+
+  async function notifyReset(): Promise<void> {
+    for (const listener of resetListeners) {
+      try {
+        await listener();
+      } catch (error) {
+        log.error({ error: error instanceof Error ? error.message : String(error) }, 'restoring state after a schema reset failed');
+      }
+    }
+  }
 
   async function bootstrapOnce(): Promise<void> {
     await raw.query('SELECT 1');
@@ -116,6 +133,7 @@ export async function createManagedDatabase(options: ManagedDatabaseOptions): Pr
     state.phase = 'ready';
     state.writable = true;
     if (outcome.action !== 'current') log.info({ ...outcome }, `database schema ${outcome.action}: version ${outcome.from} -> ${outcome.to}`);
+    if (outcome.action === 'created') await notifyReset();
   }
 
   /** Tries to connect and bootstrap with exponential backoff; resolves after `attempts` tries or success. */
@@ -169,6 +187,7 @@ export async function createManagedDatabase(options: ManagedDatabaseOptions): Pr
         details: { reason, bootstrap: outcome, missing: missing.map((item) => item.message), rebuild: rebuild ?? null },
       });
       log.warn({ ...outcome, rebuild }, 'schema healed');
+      if (outcome.action === 'created' || rebuild) await notifyReset();
     })().finally(() => {
       healing = undefined;
     });
@@ -234,6 +253,9 @@ export async function createManagedDatabase(options: ManagedDatabaseOptions): Pr
       return compareCatalogs(expected, live);
     },
     heal,
+    onSchemaReset(listener) {
+      resetListeners.push(listener);
+    },
     async close() {
       closed = true;
       await raw.close();
