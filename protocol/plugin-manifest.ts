@@ -274,8 +274,7 @@ export function exampleMatches(expected: unknown, actual: unknown): boolean {
 
 /**
  * Compiles authors' JSON Schemas with ajv instances private to one validation (no cache shared
- * between manifests, schemas' `$id`s not registered, no remote `$ref`s), recording why a schema is
- * invalid.
+ * between manifests, no remote `$ref`s), recording why a schema is invalid.
  */
 function schemaCompiler(errors: string[]): (schema: Record<string, unknown>, path: string) => ValidateFunction | undefined {
   let draft7: Ajv | undefined;
@@ -286,9 +285,12 @@ function schemaCompiler(errors: string[]): (schema: Record<string, unknown>, pat
   };
   return (schema, path) => {
     const modern = typeof schema.$schema === 'string' && schema.$schema.includes('2020-12');
+    const options = { allErrors: true, strict: false, addUsedSchema: false };
+    // ajv registers every `$id` it compiles; a schema with one gets an instance of its own.
+    const fresh = JSON.stringify(schema).includes('"$id"');
     const ajv = modern
-      ? (draft2020 ??= withFormats(new Ajv2020({ allErrors: true, strict: false, addUsedSchema: false })))
-      : (draft7 ??= withFormats(new Ajv({ allErrors: true, strict: false, addUsedSchema: false })));
+      ? (fresh ? withFormats(new Ajv2020(options)) : (draft2020 ??= withFormats(new Ajv2020(options))))
+      : (fresh ? withFormats(new Ajv(options)) : (draft7 ??= withFormats(new Ajv(options))));
     try {
       return ajv.compile(schema);
     } catch (error) {

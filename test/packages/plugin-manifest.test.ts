@@ -87,8 +87,8 @@ describe('validateManifest', () => {
   });
 
   it('compiles tool schemas that share an $id without mixing them up', () => {
-    const a = { ...tool('a'), inputSchema: { $id: 'urn:input', type: 'object', properties: { n: { type: 'integer' } } } };
-    const b = { ...tool('b'), inputSchema: { $id: 'urn:input', type: 'object', properties: { n: { type: 'string' } } } };
+    const a = { ...tool('a'), inputSchema: { $id: 'https://example.com/input.json', type: 'object', properties: { n: { type: 'integer' } } } };
+    const b = { ...tool('b'), inputSchema: { $id: 'https://example.com/input.json', type: 'object', properties: { n: { type: 'string' } } } };
     const examples = [{ tool: 'a', input: { n: 1 }, expected: {} }, { tool: 'b', input: { n: 'one' }, expected: {} }];
     expect(validateManifest(manifest({ tools: [a, b], examples })).ok).toBe(true);
   });
