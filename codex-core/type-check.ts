@@ -36,7 +36,7 @@ function report(reporter: FileReporter, project: Project, diagnostic: ts.Diagnos
     for (const action of actions) {
       if (!TRIVIAL_FIXES.has(action.fixName)) continue;
       // Only the deleting variant of "unused identifier" is trivial; prefixing with `_` is a choice.
-      if (action.fixName === 'unusedIdentifier' && action.fixId !== 'unusedIdentifier_delete') continue;
+      if (action.fixName === 'unusedIdentifier' && (action.fixId === 'unusedIdentifier_prefix' || /underscore|infer/i.test(action.description))) continue;
       const edits: OffsetEdit[] = [];
       for (const change of action.changes) {
         if (change.fileName !== reporter.file) foreignEdits = true;
