@@ -11,6 +11,11 @@ import { createUsersRepository } from './db/users-repository';
 import { CodexError, type ErrorBody } from './errors';
 import { ACCESS_TABLE, isAllowed, MUTATING_METHODS } from './rbac';
 import { registerAdminRoutes } from './routes/admin-routes';
+import { registerApprovalRoutes } from './routes/approval-routes';
+import { registerCatalogueRoutes } from './routes/catalogue-routes';
+import { registerPublishRoutes } from './routes/publish-routes';
+import { loadSigningKey, type LoadedSigningKey } from './packages/signing';
+import { seedSampleCatalogue } from './services/sample-seeding';
 import { registerAuthRoutes } from './routes/auth-routes';
 import { registerHealthRoutes } from './routes/health-routes';
 import { createJournalService, type JournalService } from './services/journal-service';
@@ -31,6 +36,8 @@ export interface RegistryServices {
   config: RegistryConfig;
   database: ManagedDatabase;
   auth: Authenticator;
+  /** The Ed25519 key that signs every released version (REGISTRY_SIGNING_KEY, else generated in the data dir). */
+  signingKey: LoadedSigningKey;
   journal: JournalService;
   repos: {
     alerts: ReturnType<typeof createAlertsRepository>;
@@ -80,6 +87,7 @@ export async function buildApp(options: BuildAppOptions): Promise<RegistryApp> {
     config: options.config,
     database,
     auth: createAuthenticator(options.config, users),
+    signingKey: loadSigningKey(process.env, options.config.dataDir),
     journal: createJournalService({ database, backupDir: options.config.backupDir, alerts: alertsRepository, log: app.log }),
     repos: {
       alerts: alertsRepository,
@@ -152,6 +160,9 @@ export async function buildApp(options: BuildAppOptions): Promise<RegistryApp> {
   registerHealthRoutes(app, services);
   registerAuthRoutes(app, services);
   registerAdminRoutes(app, services);
+  registerCatalogueRoutes(app, services);
+  registerPublishRoutes(app, services);
+  registerApprovalRoutes(app, services);
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
@@ -159,6 +170,7 @@ export async function buildApp(options: BuildAppOptions): Promise<RegistryApp> {
   // Restore or replay what the database lost before serving (when it is reachable; otherwise the
   // periodic cycle does it once the database comes back).
   await services.journal.cycle();
+  await seedSampleCatalogue(services, app.log);
   services.journal.start(options.config.healthIntervalSeconds * 1000);
   await app.ready();
   return app;

@@ -22,6 +22,19 @@ export const ACCESS_TABLE: Record<string, Access> = {
   'GET /api/admin/alerts': ADMIN,
   'POST /api/admin/alerts/:id': ADMIN,
   'GET /api/admin/drift': ADMIN,
+  'GET /api/keys': 'public',
+  'POST /api/plugins/publish': PUBLISHERS,
+  'GET /api/plugins/list': 'public',
+  'GET /api/plugins/:id': 'public',
+  'GET /api/plugins/:scope/:name': 'public',
+  'GET /api/plugins/:scope/:name/versions/:version/files/*': 'public',
+  'GET /api/plugins/:scope/:name/versions/:version/artifact': 'public',
+  'GET /api/plugins/:scope/:name/diff': 'public',
+  'POST /api/plugins/:scope/:name/reviews': 'signed-in',
+  'POST /api/plugin-requests': 'signed-in',
+  'GET /api/plugin-requests': 'signed-in',
+  'GET /api/admin/approvals': ADMIN,
+  'POST /api/admin/approvals/:id': ADMIN,
 };
 
 /** Roles that may publish plugins (used by several route tables). */
