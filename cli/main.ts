@@ -1,6 +1,8 @@
 // The `plugin-codex` command line: thin wiring of commander to the command modules.
 import { Command } from 'commander';
+import { registerCheckCommand } from './commands/check';
 import { registerDbCommands } from './commands/db';
+import { registerHookCommand } from './commands/hook';
 import { registerPluginCommands } from './commands/plugin';
 import { registerServeCommand } from './commands/serve';
 import { registerTokenCommands } from './commands/token';
@@ -15,5 +17,7 @@ registerServeCommand(program);
 registerDbCommands(program);
 registerTokenCommands(program);
 registerPluginCommands(program);
+registerCheckCommand(program);
+registerHookCommand(program);
 
 await program.parseAsync(process.argv);
