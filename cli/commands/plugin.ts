@@ -126,9 +126,11 @@ registry's JSON answer. Exits 1 when the package is invalid or the registry refu
       const text = await response.text();
       const body = parseJson(text);
       if (!response.ok) {
-        const message = body && typeof body === 'object' && 'message' in body ? String((body as { message: unknown }).message) : text.slice(0, 500) || response.statusText;
-        const code = body && typeof body === 'object' && 'code' in body ? ` [${String((body as { code: unknown }).code)}]` : '';
-        io.err(`error: the registry refused ${basename(file)} (HTTP ${response.status})${code}: ${message}`);
+        // The registry answers { error: { code, message, details } } (server/registry/errors.ts).
+        const failure = errorOf(body);
+        const message = failure?.message ?? (text.slice(0, 500) || response.statusText);
+        io.err(`error: the registry refused ${basename(file)} (HTTP ${response.status})${failure?.code ? ` [${failure.code}]` : ''}: ${message}`);
+        for (const problem of failure?.problems ?? []) io.err(`  ${problem}`);
         if (response.status === 401 && !token) io.err('hint: pass --token or set PLUGIN_CODEX_TOKEN');
         io.exit(1);
         return;
@@ -162,6 +164,14 @@ function reportFailure(error: unknown, io: PluginCommandIo, subject: string): vo
     io.err(`error: ${subject}: ${(error as Error).message}`);
   }
   io.exit(1);
+}
+
+function errorOf(body: unknown): { code?: string; message?: string; problems?: string[] } | undefined {
+  if (body === null || typeof body !== 'object') return undefined;
+  const inner = 'error' in body && body.error !== null && typeof body.error === 'object' ? body.error : body;
+  const { code, message, details } = inner as { code?: unknown; message?: unknown; details?: { errors?: unknown } };
+  const problems = Array.isArray(details?.errors) ? details.errors.map(String) : undefined;
+  return { code: typeof code === 'string' ? code : undefined, message: typeof message === 'string' ? message : undefined, problems };
 }
 
 function parseJson(text: string): unknown {

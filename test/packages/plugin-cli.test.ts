@@ -123,10 +123,18 @@ describe('plugin publish', () => {
   it('prints the registry error and exits 1 on a 4xx', async () => {
     const file = join(scratch, 'refused.tgz');
     await run(['plugin', 'pack', textStats, '-o', file]);
-    answer = { status: 409, body: { code: 'CODEX_ERR_VERSION_EXISTS', message: '@codex/text-stats@1.0.0 is already published' } };
+    answer = { status: 409, body: { error: { code: 'CODEX_ERR_VERSION_EXISTS', message: '@codex/text-stats@1.0.0 is already published' } } };
     const result = await run(['plugin', 'publish', file, '--registry', registryUrl, '--token', 't']);
     expect(result.code).toBe(1);
     expect(result.err).toContain('HTTP 409) [CODEX_ERR_VERSION_EXISTS]: @codex/text-stats@1.0.0 is already published');
+  });
+
+  it('lists the problems the registry sends in error.details.errors', async () => {
+    const file = join(scratch, 'refused-details.tgz');
+    await run(['plugin', 'pack', textStats, '-o', file]);
+    answer = { status: 422, body: { error: { code: 'CODEX_ERR_PACKAGE_MANIFEST_INVALID', message: 'plugin.json is invalid', details: { errors: ['/id: taken'] } } } };
+    const result = await run(['plugin', 'publish', file, '--registry', registryUrl]);
+    expect(result).toMatchObject({ code: 1, err: expect.stringContaining('[CODEX_ERR_PACKAGE_MANIFEST_INVALID]: plugin.json is invalid\n  /id: taken') });
   });
 
   it('refuses an invalid tarball before uploading it', async () => {

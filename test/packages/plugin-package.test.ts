@@ -163,3 +163,12 @@ describe('packPluginDirectory', () => {
     await expect(packPluginDirectory(dir)).rejects.toMatchObject({ code: 'CODEX_ERR_PACKAGE_LINK' });
   });
 });
+
+describe('PackageError', () => {
+  it('is a CodexError, so the registry answers with its status, code and details', async () => {
+    const { CodexError } = await import('../../server/registry/errors.js');
+    const error = await rejection(rawTgz(validEntries([{ path: 'package/../x', body: '' }])));
+    expect(error).toBeInstanceOf(CodexError);
+    expect(error).toMatchObject({ name: 'PackageError', statusCode: 400, details: { entry: 'package/../x' } });
+  });
+});

@@ -1,3 +1,5 @@
+import { CodexError } from '../errors.js';
+
 /** Every reason the registry (or the CLI) refuses a plugin package, with the HTTP status it maps to. */
 export const PACKAGE_ERROR_STATUS = {
   /** The upload is not a gzip-compressed tar archive, or it is truncated or corrupt. */
@@ -40,13 +42,25 @@ export const PACKAGE_ERROR_STATUS = {
 
 export type PackageErrorCode = keyof typeof PACKAGE_ERROR_STATUS;
 
-/** A refused package. `message` names the offending entry or field and says what to change. */
-export class PackageError extends Error {
-  override readonly name = 'PackageError';
-  readonly statusCode: 400 | 413 | 422;
+/** What a {@link PackageError} carries besides its message (sent to the client as `error.details`). */
+export interface PackageErrorDetails {
+  /** The offending entry or file, relative to the package root where known. */
+  entry?: string;
+  /** For an invalid manifest: every problem, each starting with its JSON path. */
+  errors?: string[];
+}
 
-  constructor(readonly code: PackageErrorCode, message: string, readonly details?: { entry?: string; errors?: string[] }) {
-    super(message);
-    this.statusCode = PACKAGE_ERROR_STATUS[code];
+/**
+ * A refused package. `message` names the offending entry or field and says what to change. It is a
+ * {@link CodexError}, so the registry's error handler answers with its status, code and details.
+ */
+export class PackageError extends CodexError {
+  override readonly name = 'PackageError';
+  declare readonly code: PackageErrorCode;
+  declare readonly statusCode: 400 | 413 | 422;
+  declare readonly details: PackageErrorDetails | undefined;
+
+  constructor(code: PackageErrorCode, message: string, details?: PackageErrorDetails) {
+    super(code, message, details, PACKAGE_ERROR_STATUS[code]);
   }
 }
