@@ -8,6 +8,7 @@ import { createEventsRepository } from './db/events-repository';
 import { createManagedDatabase, DatabaseUnavailableError, type ManagedDatabase } from './db/managed-database';
 import { createSettingsRepository } from './db/settings-repository';
 import { createUsersRepository } from './db/users-repository';
+import { createWebhooksRepository } from './db/webhooks-repository';
 import { CodexError, type ErrorBody } from './errors';
 import { ACCESS_TABLE, isAllowed, MUTATING_METHODS } from './rbac';
 import { registerAdminRoutes } from './routes/admin-routes';
@@ -17,7 +18,11 @@ import { registerPublishRoutes } from './routes/publish-routes';
 import { loadSigningKey, type LoadedSigningKey } from './packages/signing';
 import { seedSampleCatalogue } from './services/sample-seeding';
 import { registerAuthRoutes } from './routes/auth-routes';
+import { registerEventRoutes } from './routes/event-routes';
 import { registerHealthRoutes } from './routes/health-routes';
+import { registerWebhookRoutes } from './routes/webhook-routes';
+import { createEventStream, type EventStream, type EventStreamOptions } from './services/event-stream';
+import { createWebhookWorker, type WebhookWorker, type WebhookWorkerOptions } from './services/webhook-delivery';
 import { createJournalService, type JournalService } from './services/journal-service';
 
 declare module 'fastify' {
@@ -44,7 +49,12 @@ export interface RegistryServices {
     events: ReturnType<typeof createEventsRepository>;
     settings: ReturnType<typeof createSettingsRepository>;
     users: ReturnType<typeof createUsersRepository>;
+    webhooks: ReturnType<typeof createWebhooksRepository>;
   };
+  /** The journal as a live stream (SSE), fed by NOTIFY and a periodic poll. */
+  eventStream: EventStream;
+  /** Sends the webhook outbox, sharing the work with other instances. */
+  webhookWorker: WebhookWorker;
 }
 
 /** The Fastify instance with TypeBox typing, as route modules receive it. */
@@ -57,6 +67,8 @@ export interface BuildAppOptions {
   database?: ManagedDatabase;
   /** Fastify logger options; false in tests. */
   logger?: FastifyServerOptions['logger'];
+  /** Tuning of the event stream and the webhook worker (tests make them fast). */
+  background?: { events?: EventStreamOptions; webhooks?: Partial<WebhookWorkerOptions> };
 }
 
 /** Paths whose values never reach the logs. */
@@ -83,7 +95,14 @@ export async function buildApp(options: BuildAppOptions): Promise<RegistryApp> {
   const db = database.db;
   const users = createUsersRepository(db);
   const alertsRepository = createAlertsRepository(db);
+  const webhooksRepository = createWebhooksRepository(db);
+  const eventStream = createEventStream({ db, events: createEventsRepository(db), log: app.log, options: options.background?.events });
+  const webhookWorker = createWebhookWorker({ webhooks: webhooksRepository, log: app.log, options: options.background?.webhooks });
+  // Every read of new journal rows may have queued deliveries: the worker looks right away.
+  eventStream.onWake(() => webhookWorker.wake());
   const services: RegistryServices = {
+    eventStream,
+    webhookWorker,
     config: options.config,
     database,
     auth: createAuthenticator(options.config, users),
@@ -94,6 +113,7 @@ export async function buildApp(options: BuildAppOptions): Promise<RegistryApp> {
       events: createEventsRepository(db),
       settings: createSettingsRepository(db),
       users,
+      webhooks: webhooksRepository,
     },
   };
 
@@ -152,6 +172,12 @@ export async function buildApp(options: BuildAppOptions): Promise<RegistryApp> {
     return reply.status(500).send(body('CODEX_ERR_INTERNAL', `an internal error occurred; the registry log has the details under request id ${request.id}`));
   });
 
+  // Before the server closes: end the event streams (clients resume by seq) and let deliveries in flight finish.
+  app.addHook('preClose', async () => {
+    await services.eventStream.stop();
+    await services.webhookWorker.stop();
+  });
+
   app.addHook('onClose', async () => {
     await services.journal.stop();
     await database.close();
@@ -160,6 +186,8 @@ export async function buildApp(options: BuildAppOptions): Promise<RegistryApp> {
   registerHealthRoutes(app, services);
   registerAuthRoutes(app, services);
   registerAdminRoutes(app, services);
+  registerEventRoutes(app, services);
+  registerWebhookRoutes(app, services);
   registerCatalogueRoutes(app, services);
   registerPublishRoutes(app, services);
   registerApprovalRoutes(app, services);
@@ -172,6 +200,8 @@ export async function buildApp(options: BuildAppOptions): Promise<RegistryApp> {
   await services.journal.cycle();
   await seedSampleCatalogue(services, app.log);
   services.journal.start(options.config.healthIntervalSeconds * 1000);
+  await services.eventStream.start();
+  services.webhookWorker.start();
   await app.ready();
   return app;
 }
