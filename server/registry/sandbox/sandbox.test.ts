@@ -37,8 +37,8 @@ function expectError(result: InvocationResult, code: string, message: RegExp): v
 /** Runs a hostile plugin while probing the main thread, which must answer within 100 ms. */
 async function contained(body: string, request: Partial<InvocationRequest> = {}): Promise<InvocationResult> {
   const { result, maxLagMs, pingMs } = await withResponsivenessProbe(server, () => run(body, request));
-  expect(maxLagMs).toBeLessThan(100);
-  expect(pingMs).toBeLessThan(100);
+  expect(maxLagMs, 'main event-loop lag (ms) during the run').toBeLessThan(100);
+  expect(pingMs, 'HTTP round trip to the local server (ms) during the run').toBeLessThan(100);
   return result;
 }
 
@@ -134,7 +134,39 @@ describe('a well-behaved plugin', () => {
   });
 });
 
-describe('containment', () => {
+describe('isolation', () => {
+  const counter = `let count = 0; let savedCtx;
+    export default { tools: {
+      count(input, ctx) { savedCtx = savedCtx ?? ctx; count += 1; if (input === 'fail') throw new Error('failing on purpose'); return count; },
+      stale(input, ctx) { try { savedCtx.log('from an old ctx'); return savedCtx === ctx ? 'same' : typeof savedCtx.secrets.get('A'); } catch (e) { return e.message; } },
+    } };`;
+  const invokeCounter = (pluginKey: string, isolation: 'fresh' | 'warm', input?: string, tool = 'count') => sandbox.invoke({ pluginKey, code: counter, tool, input, isolation });
+
+  test('fresh (the default) starts every invocation from a newly evaluated module', async () => {
+    for (let i = 0; i < 3; i++) expect(await invokeCounter('fresh-counter@1', 'fresh')).toMatchObject({ ok: true, output: 1 });
+  });
+
+  test('warm keeps module state per plugin key, never across keys, and drops it after a failure', async () => {
+    const outputs = [];
+    for (let i = 0; i < 3; i++) outputs.push((await invokeCounter('warm-counter@1', 'warm')) as { output: number });
+    expect(outputs.map((result) => result.output)).toEqual([1, 2, 3]);
+    expect(await invokeCounter('warm-counter-other@1', 'warm')).toMatchObject({ ok: true, output: 1 });
+    expect(await invokeCounter('warm-counter@1', 'warm', 'fail')).toMatchObject({ ok: false, error: { code: 'PLUGIN_ERROR' } });
+    expect(await invokeCounter('warm-counter@1', 'warm')).toMatchObject({ ok: true, output: 1 });
+  });
+
+  test('a ctx kept from an earlier warm invocation is dead', async () => {
+    await invokeCounter('warm-stale@1', 'warm');
+    const result = await invokeCounter('warm-stale@1', 'warm', undefined, 'stale');
+    expect(result).toMatchObject({ ok: true, logs: [] });
+    expect(result.ok && result.output).toMatch(/invocation that has ended/);
+  });
+});
+
+// The machine is shared (other test suites run beside this one on 2 cores), so a scheduler pause
+// can exceed the 100 ms responsiveness bound without any fault of the sandbox: a containment test
+// is retried then. A sandbox that really blocked the main thread fails every attempt.
+describe('containment', { retry: 2 }, () => {
   test('an infinite loop ends with CPU_LIMIT', async () => {
     expectError(await contained('while (true) {}', { limits: { cpuMs: 200 } }), 'CPU_LIMIT', /cpuMs limit of 200 ms/);
   });

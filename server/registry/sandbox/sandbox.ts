@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { PluginPermissions } from '../../../protocol/plugin-runtime';
-import type { InvocationResult, InvocationTarget, SandboxError, SandboxLimits, WorkerInvocationOutcome, WorkerToRegistryMessage } from '../../../protocol/sandbox';
+import type { InvocationResult, InvocationTarget, RegistryToWorkerMessage, SandboxError, SandboxIsolation, SandboxLimits, WorkerInvocationOutcome, WorkerToRegistryMessage } from '../../../protocol/sandbox';
 import { BridgeError } from './bridge-error';
 import { createInvocationBridge, type InvocationBridge, type SandboxHost } from './bridge';
 import { clampLimits, completeCeilings } from './limits';
@@ -48,6 +48,12 @@ export interface InvocationRequest {
   dependencies?: readonly string[];
   /** Limits the installation asks for; clamped to the ceilings. */
   limits?: Partial<SandboxLimits>;
+  /**
+   * `fresh` (default): a new interpreter per invocation, nothing survives it. `warm`: the evaluated
+   * module is reused for later invocations of the same pluginKey and code (see SandboxIsolation);
+   * worth it for large bundles, whose evaluation takes tens of milliseconds.
+   */
+  isolation?: SandboxIsolation;
   /** The host callbacks behind ctx.storage, ctx.secrets and ctx.callTool. */
   host?: SandboxHost;
 }
@@ -78,6 +84,8 @@ interface PoolWorker {
   running: Map<number, Running>;
   /** Set once the worker is being replaced: no new invocations go to it. */
   retired: boolean;
+  /** Plugin keys this worker was last sent with isolation 'warm' (it probably has their VMs cached). */
+  warmKeys: Set<string>;
 }
 
 interface KeyQueue {
@@ -109,7 +117,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     void workerPath.then(
       (path) => {
         if (closed) return;
-        const entry: PoolWorker = { worker: new Worker(path), ready: false, running: new Map(), retired: false };
+        const entry: PoolWorker = { worker: new Worker(path), ready: false, running: new Map(), retired: false, warmKeys: new Set() };
         pool.push(entry);
         entry.worker.unref();
         entry.worker.on('message', (message: WorkerToRegistryMessage) => onMessage(entry, message));
@@ -137,10 +145,10 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
         const running = entry.running.get(message.invocationId);
         if (!running) return;
         running.bridge.call(message.op, message.argsJson).then(
-          (valueJson) => entry.worker.postMessage({ type: 'bridgeReply', invocationId: message.invocationId, callId: message.callId, ok: true, valueJson }),
+          (valueJson) => post(entry, { type: 'bridgeReply', invocationId: message.invocationId, callId: message.callId, ok: true, valueJson }),
           (error: unknown) => {
             const { name, message: text } = error instanceof BridgeError ? { name: error.bridgeName, message: error.message } : { name: 'HostError', message: `${message.op} failed` };
-            entry.worker.postMessage({ type: 'bridgeReply', invocationId: message.invocationId, callId: message.callId, ok: false, error: { name, message: text } });
+            post(entry, { type: 'bridgeReply', invocationId: message.invocationId, callId: message.callId, ok: false, error: { name, message: text } });
           },
         );
         return;
@@ -156,6 +164,10 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
         throw new Error(`unknown sandbox worker message ${JSON.stringify(unknown)}`);
       }
     }
+  }
+
+  function post(entry: PoolWorker, message: RegistryToWorkerMessage): void {
+    entry.worker.postMessage(message);
   }
 
   function finishRunning(entry: PoolWorker, running: Running, outcome: WorkerInvocationOutcome): void {
@@ -204,17 +216,24 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     void entry.worker.terminate();
   }
 
-  function pickWorker(): PoolWorker | undefined {
+  /**
+   * The least busy ready worker; for a warm plugin key, the worker that has it cached unless that
+   * one is clearly busier than the least busy.
+   */
+  function pickWorker(warmKey?: string): PoolWorker | undefined {
     let best: PoolWorker | undefined;
+    let warm: PoolWorker | undefined;
     for (const entry of pool) {
       if (!entry.ready || entry.retired) continue;
       if (!best || entry.running.size < best.running.size) best = entry;
+      if (warmKey !== undefined && entry.warmKeys.has(warmKey) && (!warm || entry.running.size < warm.running.size)) warm = entry;
     }
+    if (warm && best && warm.running.size <= best.running.size + 1) return warm;
     return best;
   }
 
-  function acquireWorker(): Promise<PoolWorker> {
-    const ready = pickWorker();
+  function acquireWorker(warmKey: string | undefined): Promise<PoolWorker> {
+    const ready = pickWorker(warmKey);
     if (ready) return Promise.resolve(ready);
     if (startFailure && pool.length === 0) {
       // Try again: the cause (a missing build, a full disk) may be gone by now.
@@ -284,6 +303,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     const configJson = toJson(request.config ?? {}, 'the configuration');
     if (typeof configJson !== 'string') return { ok: false, error: configJson, ...report };
     const limits = clampLimits(request.limits, ceilings);
+    const isolation: SandboxIsolation = request.isolation === 'warm' ? 'warm' : 'fresh';
 
     const refused = await acquireSlot(request.pluginKey, limits);
     if (refused) return { ok: false, error: refused, ...report, queuedMs: performance.now() - queuedAt };
@@ -292,7 +312,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     try {
       let entry: PoolWorker;
       try {
-        entry = await acquireWorker();
+        entry = await acquireWorker(isolation === 'warm' ? request.pluginKey : undefined);
       } catch (error) {
         if (closed) return { ok: false, error: { code: 'SANDBOX_CLOSED', message: 'the sandbox was closed' }, ...report };
         return { ok: false, error: { code: 'WORKER_CRASHED', message: `no sandbox worker is available: ${error instanceof Error ? error.message : String(error)}` }, ...report };
@@ -307,7 +327,13 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
         running.killTimer.unref();
         entry.running.set(id, running);
         entry.worker.ref();
-        entry.worker.postMessage({ type: 'invoke', id, pluginKey: request.pluginKey, code: request.code, target, inputJson, configJson, limits });
+        if (isolation === 'warm') {
+          // Bounded: a worker caches at most a few dozen VMs, so an old key here is only a hint.
+          if (entry.warmKeys.size >= 1_000) entry.warmKeys.clear();
+          entry.warmKeys.add(request.pluginKey);
+        }
+        const message: RegistryToWorkerMessage = { type: 'invoke', id, pluginKey: request.pluginKey, code: request.code, isolation, target, inputJson, configJson, limits };
+        entry.worker.postMessage(message);
       });
       return toResult(outcome, bridge, startedAt, report.queuedMs);
     } finally {

@@ -1,6 +1,6 @@
-import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from 'quickjs-emscripten';
+import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten';
 import type { BridgeOperation, SandboxError, WorkerBridgeReplyMessage, WorkerInvocationOutcome, WorkerInvokeMessage } from '../../../protocol/sandbox';
-import { VM_PRELUDE } from './vm-prelude';
+import type { InterruptSource, PluginVm } from './plugin-vm';
 
 const BRIDGE_OPERATIONS: ReadonlySet<string> = new Set<BridgeOperation>(['fetch', 'storage.get', 'storage.put', 'storage.list', 'storage.delete', 'secrets.get', 'callTool']);
 const LOG_TRUNCATED = '[further log lines dropped: logBytes limit reached]';
@@ -15,13 +15,13 @@ interface ErrorDescription {
 }
 
 /**
- * One invocation inside a worker: a fresh QuickJS runtime (its own heap limit, stack limit and
- * interrupt handler) and context, the prelude, the plugin module and the tool call. Host code
- * enters the interpreter only through `slice`, which accounts CPU time; the interrupt handler
- * stops the interpreter at the CPU or wall-clock limit, and a timer ends an invocation that waits
- * on bridge calls for too long.
+ * One invocation inside a worker, on a PluginVm (a QuickJS runtime with its own heap limit, stack
+ * limit and interrupt handler): loads the prelude and the plugin module if the VM is new, builds a
+ * fresh `ctx`, and calls the tool. Host code enters the interpreter only through `slice`, which
+ * accounts CPU time; the interrupt handler stops the interpreter at the CPU or wall-clock limit,
+ * and a timer ends an invocation that waits on bridge calls for too long.
  */
-export class WorkerInvocation {
+export class WorkerInvocation implements InterruptSource {
   private readonly runtime: QuickJSRuntime;
   private readonly vm: QuickJSContext;
   private readonly owned: QuickJSHandle[] = [];
@@ -38,27 +38,29 @@ export class WorkerInvocation {
   private settle!: (outcome: WorkerInvocationOutcome) => void;
   private readonly outcome: Promise<WorkerInvocationOutcome>;
   private timer: NodeJS.Timeout | undefined;
-  /** Set when disposing the runtime failed: the WASM module may be corrupt and the worker should go. */
-  disposeFailed = false;
   /**
    * Set when the plugin was stopped in the middle of running (a limit hit). Freeing a runtime in
-   * that state can trip a QuickJS assertion that aborts the whole WASM module, so the runtime is
-   * left allocated and the worker retires once its other invocations are done.
+   * that state can trip a QuickJS assertion that aborts the whole WASM module, so the caller must
+   * leave the VM allocated and retire the worker once its other invocations are done.
    */
   abandoned = false;
 
-  constructor(quickjs: QuickJSWASMModule, private readonly message: WorkerInvokeMessage, private readonly sendBridgeCall: BridgeCallSender) {
+  constructor(private readonly pluginVm: PluginVm, private readonly message: WorkerInvokeMessage, private readonly sendBridgeCall: BridgeCallSender) {
     const { limits } = message;
     this.wallDeadline = performance.now() + limits.wallClockMs;
     this.outcome = new Promise((resolve) => (this.settle = resolve));
-    this.runtime = quickjs.newRuntime();
+    this.runtime = pluginVm.runtime;
+    this.vm = pluginVm.vm;
     this.runtime.setMemoryLimit(limits.memoryBytes);
     this.runtime.setMaxStackSize(limits.stackBytes);
-    this.runtime.setInterruptHandler(() => this.shouldInterrupt());
-    this.vm = this.runtime.newContext();
+    pluginVm.current = this;
+    pluginVm.uses += 1;
   }
 
-  /** Runs the invocation to its end and releases the runtime (or abandons it, see `abandoned`). */
+  /**
+   * Runs the invocation to its end and frees what it allocated in the VM; the caller decides what
+   * becomes of the VM itself (cache, free, or abandon).
+   */
   async run(): Promise<WorkerInvocationOutcome> {
     this.timer = setTimeout(() => this.fail(this.limitError('wall')), Math.max(0, this.wallDeadline - performance.now()));
     let outcome: WorkerInvocationOutcome;
@@ -74,7 +76,8 @@ export class WorkerInvocation {
     clearTimeout(this.timer);
     this.finished = true;
     if (this.stopReason || (!outcome.ok && (outcome.error.code === 'MEMORY_LIMIT' || outcome.error.code === 'STACK_LIMIT'))) this.abandoned = true;
-    if (!this.abandoned) this.dispose();
+    if (!this.abandoned) this.releaseHandles();
+    this.pluginVm.current = undefined;
     return outcome;
   }
 
@@ -102,23 +105,23 @@ export class WorkerInvocation {
   }
 
   private start(): void {
-    const { vm, message } = this;
-    const setup = this.own(this.unwrap(vm.evalCode(VM_PRELUDE, 'sandbox-prelude.js'), 'the sandbox prelude failed'));
-    if (!setup) return;
+    const { vm, message, pluginVm } = this;
+    if (!pluginVm.loaded) {
+      const failed = pluginVm.load();
+      if (failed) {
+        const description = this.describe(failed.error);
+        failed.error.dispose();
+        this.fail(failed.stage === 'module' ? this.classify(description, 'INVALID_PLUGIN', 'the plugin entry failed to load: ') : this.classify(description, 'PLUGIN_ERROR', 'the sandbox prelude failed: '));
+        return;
+      }
+    }
+    const setup = pluginVm.setup as QuickJSHandle;
+    const moduleOrPromise = pluginVm.moduleOrPromise as QuickJSHandle;
     const hostCall = this.own(vm.newFunction('hostCall', (opHandle, argsHandle) => this.onHostCall(opHandle, argsHandle)));
     const hostLog = this.own(vm.newFunction('hostLog', (lineHandle) => this.onLog(lineHandle)));
     const configJson = this.own(vm.newString(message.configJson));
     const run = this.own(this.unwrap(vm.callFunction(setup, vm.undefined, hostCall, hostLog, configJson), 'the plugin configuration could not be loaded'));
     if (!run) return;
-
-    const evaluated = vm.evalCode(message.code, 'plugin.js', { type: 'module' });
-    if (evaluated.error) {
-      const description = this.describe(evaluated.error);
-      evaluated.error.dispose();
-      this.fail(this.classify(description, 'INVALID_PLUGIN', 'the plugin entry failed to load: '));
-      return;
-    }
-    const moduleOrPromise = this.own(evaluated.value);
     const kind = this.own(vm.newString(message.target.kind));
     const name = this.own(vm.newString(message.target.kind === 'tool' ? message.target.name : 'healthCheck'));
     const input = this.own(vm.newString(message.inputJson));
@@ -136,6 +139,8 @@ export class WorkerInvocation {
 
   private onHostCall(opHandle: QuickJSHandle, argsHandle: QuickJSHandle): QuickJSHandle {
     const { vm } = this;
+    // A warm VM may keep a ctx from an earlier invocation in module state: it is dead.
+    if (this.finished) throw new Error('this ctx belongs to an invocation that has ended');
     const op = vm.typeof(opHandle) === 'string' ? vm.getString(opHandle) : '';
     if (!BRIDGE_OPERATIONS.has(op) || vm.typeof(argsHandle) !== 'string') throw new TypeError('invalid bridge call');
     const argsJson = vm.getString(argsHandle);
@@ -147,7 +152,7 @@ export class WorkerInvocation {
   }
 
   private onLog(lineHandle: QuickJSHandle): void {
-    if (this.logsTruncated) return;
+    if (this.logsTruncated || this.finished) return;
     const line = this.vm.typeof(lineHandle) === 'string' ? this.vm.getString(lineHandle) : '';
     const size = Buffer.byteLength(line) + 1;
     if (this.logBytes + size > this.message.limits.logBytes) {
@@ -212,7 +217,8 @@ export class WorkerInvocation {
     }
   }
 
-  private shouldInterrupt(): boolean {
+  /** Asked by the interpreter now and then: stop at the CPU or wall-clock limit. */
+  shouldInterrupt(): boolean {
     if (this.stopReason) return true;
     const now = performance.now();
     if (now >= this.wallDeadline) this.stopReason = 'wall';
@@ -261,7 +267,7 @@ export class WorkerInvocation {
     }
   }
 
-  private unwrap(result: ReturnType<QuickJSContext['evalCode']>, context: string): QuickJSHandle | undefined {
+  private unwrap(result: ReturnType<QuickJSContext['callFunction']>, context: string): QuickJSHandle | undefined {
     if (!result.error) return result.value;
     const description = this.describe(result.error);
     result.error.dispose();
@@ -284,15 +290,11 @@ export class WorkerInvocation {
     this.settle(outcome);
   }
 
-  private dispose(): void {
-    try {
-      for (const deferred of this.pending.values()) deferred.dispose();
-      this.pending.clear();
-      for (const handle of this.owned.reverse()) if (handle.alive) handle.dispose();
-      this.vm.dispose();
-      this.runtime.dispose();
-    } catch {
-      this.disposeFailed = true;
-    }
+  /** Frees the handles of this invocation; the VM keeps only what the plugin itself retained. */
+  private releaseHandles(): void {
+    for (const deferred of this.pending.values()) deferred.dispose();
+    this.pending.clear();
+    for (const handle of this.owned.reverse()) if (handle.alive) handle.dispose();
+    this.owned.length = 0;
   }
 }
