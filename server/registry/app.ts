@@ -18,6 +18,7 @@ import { registerPublishRoutes } from './routes/publish-routes';
 import { loadSigningKey, type LoadedSigningKey } from './packages/signing';
 import { seedSampleCatalogue } from './services/sample-seeding';
 import { registerAuthRoutes } from './routes/auth-routes';
+import { registerConsoleRoutes } from './routes/console-routes';
 import { registerEventRoutes } from './routes/event-routes';
 import { registerHealthRoutes } from './routes/health-routes';
 import { registerWebhookRoutes } from './routes/webhook-routes';
@@ -186,6 +187,7 @@ export async function buildApp(options: BuildAppOptions): Promise<RegistryApp> {
   registerHealthRoutes(app, services);
   registerAuthRoutes(app, services);
   registerAdminRoutes(app, services);
+  registerConsoleRoutes(app);
   registerEventRoutes(app, services);
   registerWebhookRoutes(app, services);
   registerCatalogueRoutes(app, services);

@@ -12,6 +12,8 @@ const ADMIN = ['super-admin'] as const;
 const PUBLISHERS = ['super-admin', 'developer'] as const;
 
 export const ACCESS_TABLE: Record<string, Access> = {
+  'GET /': 'public',
+  'GET /console/*': 'public',
   'GET /api/health': 'public',
   'GET /api/health/ready': 'public',
   'GET /api/openapi.json': 'public',
