@@ -5,7 +5,7 @@
 // layout as dist/cli.js + dist/sandbox-worker.js in production.
 import { build } from 'esbuild';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -63,9 +63,13 @@ const warm = [];
 for (let i = 0; i < 3000; i++) warm.push(await timeInvocation(sandbox, { pluginKey: 'warm@1', code: trivialPlugin('warm'), tool: 'echo', input }));
 const warmLarge = [];
 for (let i = 0; i < 200; i++) warmLarge.push(await timeInvocation(sandbox, { pluginKey: 'large@warm', code: largePlugin('warm'), tool: 'echo', input }));
+// The same with isolation 'warm': the evaluated module is reused by later invocations.
+const cached = [];
+for (let i = 0; i < 3000; i++) cached.push(await timeInvocation(sandbox, { pluginKey: 'cached@1', code: trivialPlugin('cached'), tool: 'echo', input, isolation: 'warm' }));
+const cachedLarge = [];
+for (let i = 0; i < 500; i++) cachedLarge.push(await timeInvocation(sandbox, { pluginKey: 'cached-large@1', code: largePlugin('cached'), tool: 'echo', input, isolation: 'warm' }));
 
 // The floor: the same function called directly in this process.
-// eslint-disable-next-line no-new-func -- the benchmark needs the tool as a real function
 const echo = new Function(`${toolSource}; return echo;`)();
 const direct = [];
 let sink = 0;
@@ -77,13 +81,13 @@ for (let i = 0; i < 100_000; i++) {
 
 // Throughput: N invocations with `concurrency` in flight (spread over 16 installations so that the
 // per-installation concurrency limit is not what is measured).
-async function throughput(total, concurrency) {
+async function throughput(total, concurrency, isolation = 'fresh') {
   let next = 0;
   const begin = performance.now();
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (next < total) {
       const n = next++;
-      await timeInvocation(sandbox, { pluginKey: `tp@${n % 16}`, code: trivialPlugin('tp'), tool: 'echo', input, limits: { concurrency: 32 } });
+      await timeInvocation(sandbox, { pluginKey: `tp@${n % 16}`, code: trivialPlugin('tp'), tool: 'echo', input, isolation, limits: { concurrency: 32 } });
     }
   }));
   return total / ((performance.now() - begin) / 1000);
@@ -91,6 +95,7 @@ async function throughput(total, concurrency) {
 await throughput(1000, 32);
 const tp1 = await throughput(3000, 1);
 const tp32 = await throughput(10000, 32);
+const tp32Warm = await throughput(10000, 32, 'warm');
 const directBegin = performance.now();
 for (let i = 0; i < 1_000_000; i++) sink += echo(input).got === input ? 1 : 0;
 const directPerSecond = 1_000_000 / ((performance.now() - directBegin) / 1000);
@@ -99,16 +104,19 @@ await sandbox.close();
 const warmP50 = percentile(warm, 50);
 const directP50 = percentile(direct, 50);
 const lines = [
-  `machine: ${cpus()[0]?.model ?? 'unknown cpu'}, ${availableParallelism()} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}; sandbox workers: ${workers}`,
+  `machine: ${cpus()[0]?.model ?? 'unknown cpu'}, ${availableParallelism()} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}; sandbox workers: ${workers}; load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`,
   `pool start (create + first answer): ${fmt(results.poolStartMs)}`,
   `cold start, trivial plugin (first invocation of a version, n=${cold.length}): p50 ${fmt(percentile(cold, 50))}, p99 ${fmt(percentile(cold, 99))}`,
   `cold start, ~${Math.round(largePlugin('x').length / 1024)} KB plugin (n=${coldLarge.length}): p50 ${fmt(percentile(coldLarge, 50))}, p99 ${fmt(percentile(coldLarge, 99))}`,
   `warm invocation, trivial plugin (n=${warm.length}): p50 ${fmt(warmP50)}, p99 ${fmt(percentile(warm, 99))}`,
   `warm invocation, ~${Math.round(largePlugin('x').length / 1024)} KB plugin (n=${warmLarge.length}): p50 ${fmt(percentile(warmLarge, 50))}, p99 ${fmt(percentile(warmLarge, 99))}`,
+  `warm invocation with isolation 'warm', trivial plugin (n=${cached.length}): p50 ${fmt(percentile(cached, 50))}, p99 ${fmt(percentile(cached, 99))}`,
+  `warm invocation with isolation 'warm', ~${Math.round(largePlugin('x').length / 1024)} KB plugin (n=${cachedLarge.length}): p50 ${fmt(percentile(cachedLarge, 50))}, p99 ${fmt(percentile(cachedLarge, 99))}`,
   `direct in-process call (floor, n=${direct.length}): p50 ${fmt(directP50)}, p99 ${fmt(percentile(direct, 99))}`,
   `warm overhead over the floor: p50 ${fmt(warmP50 - directP50)}`,
   `throughput, 1 in flight: ${Math.round(tp1)} invocations/s`,
   `throughput, 32 in flight: ${Math.round(tp32)} invocations/s`,
+  `throughput, 32 in flight, isolation 'warm': ${Math.round(tp32Warm)} invocations/s`,
   `throughput, direct in-process: ${Math.round(directPerSecond)} calls/s`,
 ];
 console.log(lines.join('\n'));
