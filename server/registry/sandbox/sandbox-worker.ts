@@ -21,6 +21,11 @@ const release = (vm: PluginVm): void => {
   if (!vm.dispose()) corrupt = true;
 };
 const cache = new PluginVmCache(release);
+/**
+ * WASM memory grows but never shrinks: a worker whose heap grew past this (many large warm VMs,
+ * abandoned runtimes) retires and a fresh one takes its place.
+ */
+const MAX_WASM_HEAP_BYTES = 1024 * 1024 * 1024;
 
 async function invoke(message: WorkerInvokeMessage): Promise<void> {
   const warm = message.isolation === 'warm';
@@ -34,7 +39,8 @@ async function invoke(message: WorkerInvokeMessage): Promise<void> {
     if (warm && outcome.ok) cache.put(vm);
     else release(vm);
   }
-  send({ type: 'result', id: message.id, outcome, retire: invocation.abandoned || corrupt });
+  const heapTooBig = quickjs.getWasmMemory().buffer.byteLength > MAX_WASM_HEAP_BYTES;
+  send({ type: 'result', id: message.id, outcome, retire: invocation.abandoned || corrupt || heapTooBig });
   // Running further plugins on a heap QuickJS could not clean up is not safe: end this worker now
   // (the registry fails its other running invocations with WORKER_CRASHED and replaces it).
   if (corrupt) process.exit(70);

@@ -117,7 +117,16 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     void workerPath.then(
       (path) => {
         if (closed) return;
-        const entry: PoolWorker = { worker: new Worker(path), ready: false, running: new Map(), retired: false, warmKeys: new Set() };
+        let worker: Worker;
+        try {
+          // The JavaScript heap of a worker holds little (QuickJS lives in WASM memory); a bound
+          // keeps a bug from eating the registry's memory: the worker dies and is replaced.
+          worker = new Worker(path, { resourceLimits: { maxOldGenerationSizeMb: 256 } });
+        } catch (error) {
+          failStart(error instanceof Error ? error : new Error(String(error)));
+          return;
+        }
+        const entry: PoolWorker = { worker, ready: false, running: new Map(), retired: false, warmKeys: new Set() };
         pool.push(entry);
         entry.worker.unref();
         entry.worker.on('message', (message: WorkerToRegistryMessage) => onMessage(entry, message));
