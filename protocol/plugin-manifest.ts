@@ -206,6 +206,7 @@ export function validateManifest(value: unknown): ManifestValidation {
   const compileSchema = schemaCompiler(errors);
   const toolValidators = new Map<string, { input?: ValidateFunction; expectedOutput?: ValidateFunction }>();
   manifest.tools.forEach((tool, index) => {
+    if (tool.name === 'healthCheck') errors.push(`/tools/${index}/name: "healthCheck" is reserved for the entry's health check export; rename the tool`);
     if (toolValidators.has(tool.name)) errors.push(`/tools/${index}/name: the tool name "${tool.name}" is used twice; tool names must be unique`);
     toolValidators.set(tool.name, {
       input: compileSchema(tool.inputSchema, `/tools/${index}/inputSchema`),

@@ -17,6 +17,12 @@ export const SAMPLE_FOLDERS = [
   'flaky-greeter/1.1.0',
 ] as const;
 
+/**
+ * The local port @codex/weather-lookup is granted besides api.open-meteo.com, so tests can run it
+ * against a mock API at `http://127.0.0.1:8799` (config `{ baseUrl }`).
+ */
+export const WEATHER_SAMPLE_MOCK_PORT = 8799;
+
 /** Absolute paths of every sample version folder (each holds a plugin.json), in dependency order. */
 export function sampleDirectories(): string[] {
   return SAMPLE_FOLDERS.map((folder) => join(packageRoot(), 'samples', ...folder.split('/')));

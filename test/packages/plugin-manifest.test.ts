@@ -23,6 +23,7 @@ const invalid: [string, Record<string, unknown>, string][] = [
   ['entry that is not a module', { entry: 'index.ts' }, '/entry'],
   ['tool without schema', { tools: [{ name: 'x', description: 'd', inputSchema: {} }] }, 'missing required property "outputSchema"'],
   ['invalid tool schema', { tools: [{ ...tool('x'), inputSchema: { type: 'objekt' } }] }, '/tools/0/inputSchema: not a valid JSON Schema'],
+  ['tool named like the health check', { tools: [tool('healthCheck')] }, 'reserved'],
   ['duplicate tool', { tools: [tool('x'), tool('x')] }, '/tools/1/name'],
   ['tool kind without tools', { tools: [] }, 'at least one tool'],
   ['block without ui', { kind: 'visual-block' }, '/ui'],

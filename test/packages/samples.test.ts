@@ -10,7 +10,8 @@ import { exampleMatches, withoutRequired, type ResolvedPluginManifest } from '..
 import type { PluginContext, PluginModule } from '../../protocol/plugin-runtime.js';
 import { packPluginDirectory, readPluginPackage, type PluginPackage } from '../../server/registry/packages/plugin-package.js';
 import { findConfusable } from '../../server/registry/packages/confusable-names.js';
-import { sampleDirectories } from '../../samples/index.js';
+import { matchGrant } from '../../server/registry/sandbox/network-policy.js';
+import { sampleDirectories, WEATHER_SAMPLE_MOCK_PORT } from '../../samples/index.js';
 
 const packages = new Map<string, PluginPackage>();
 const modules = new Map<string, PluginModule>();
@@ -34,7 +35,22 @@ beforeAll(async () => {
     response.writeHead(200, { 'content-type': 'application/json' });
     response.end(JSON.stringify({ current: { time: '2025-06-01T12:00', temperature_2m: 18.5, wind_speed_10m: 7.2, weather_code: 1 } }));
   });
-  await new Promise<void>((resolve) => weatherApi.listen(0, '127.0.0.1', resolve));
+  // The sample is granted exactly this port; wait a little should another test hold it.
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await new Promise<void>((resolve, reject) => {
+        weatherApi.once('error', reject);
+        weatherApi.listen(WEATHER_SAMPLE_MOCK_PORT, '127.0.0.1', () => {
+          weatherApi.off('error', reject);
+          resolve();
+        });
+      });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 50) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
   weatherBaseUrl = `http://127.0.0.1:${(weatherApi.address() as AddressInfo).port}`;
 });
 
@@ -64,8 +80,8 @@ function contextFor(manifest: ResolvedPluginManifest, config: Record<string, unk
   const context: PluginContext = {
     config,
     async fetch(url, init) {
-      const host = new URL(url).hostname;
-      if (!(manifest.permissions.network ?? []).includes(host)) throw new Error(`${manifest.id} may not fetch from ${host}`);
+      // The sandbox's own grant matcher: the manifest's hosts are what an install grants.
+      if (!matchGrant(new URL(url), manifest.permissions.network ?? []).granted) throw new Error(`${manifest.id} may not fetch from ${new URL(url).host}`);
       const response = await fetch(url, init);
       return { status: response.status, headers: Object.fromEntries(response.headers), body: await response.text() };
     },
@@ -175,7 +191,8 @@ describe('sample plugins', () => {
     const output = await module.tools?.currentWeather?.({ latitude: 1.5, longitude: -2 }, contextFor(manifest, { baseUrl: weatherBaseUrl + '/' }));
     expect(output).toMatchObject({ label: '1.5,-2', temperatureC: 18.5, windSpeedKmh: 7.2, weatherCode: 1, observedAt: '2025-06-01T12:00' });
     expect(weatherRequests).toEqual(['/v1/forecast?latitude=1.5&longitude=-2&current=temperature_2m%2Cwind_speed_10m%2Cweather_code']);
-    await expect(module.tools?.currentWeather?.({ latitude: 1, longitude: 1 }, contextFor(manifest, { baseUrl: 'http://localhost:9' }))).rejects.toThrow(/may not fetch from localhost/);
+    await expect(module.tools?.currentWeather?.({ latitude: 1, longitude: 1 }, contextFor(manifest, { baseUrl: 'http://localhost:9' }))).rejects.toThrow(/may not fetch from localhost:9/);
+    await expect(module.tools?.currentWeather?.({ latitude: 1, longitude: 1 }, contextFor(manifest, { baseUrl: 'http://127.0.0.1:8800' }))).rejects.toThrow(/may not fetch from 127.0.0.1:8800/);
   });
 
   it('text-summary calls only the plugin it depends on', async () => {
