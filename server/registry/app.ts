@@ -21,6 +21,7 @@ import { registerAuthRoutes } from './routes/auth-routes';
 import { registerConsoleRoutes } from './routes/console-routes';
 import { registerEventRoutes } from './routes/event-routes';
 import { registerHealthRoutes } from './routes/health-routes';
+import { registerLifecycleRoutes } from './routes/lifecycle-routes';
 import { registerWebhookRoutes } from './routes/webhook-routes';
 import { createEventStream, type EventStream, type EventStreamOptions } from './services/event-stream';
 import { createWebhookWorker, type WebhookWorker, type WebhookWorkerOptions } from './services/webhook-delivery';
@@ -193,6 +194,7 @@ export async function buildApp(options: BuildAppOptions): Promise<RegistryApp> {
   registerCatalogueRoutes(app, services);
   registerPublishRoutes(app, services);
   registerApprovalRoutes(app, services);
+  registerLifecycleRoutes(app, services);
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

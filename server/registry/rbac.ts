@@ -45,6 +45,17 @@ export const ACCESS_TABLE: Record<string, Access> = {
   'GET /api/plugin-requests': 'signed-in',
   'GET /api/admin/approvals': ADMIN,
   'POST /api/admin/approvals/:id': ADMIN,
+  // Lifecycle: developers and super-admins change installations. `user` may not install yet: there
+  // are no per-target grants to say which targets a user may change, so a user files a plugin
+  // request instead (POST /api/plugin-requests). Reading what is installed needs a sign-in.
+  'POST /api/plugins/install': PUBLISHERS,
+  'POST /api/plugins/upgrade': PUBLISHERS,
+  'POST /api/plugins/rollback': PUBLISHERS,
+  'POST /api/plugins/remove': PUBLISHERS,
+  'GET /api/plugins/installed': 'signed-in',
+  'GET /api/operations/:id': PUBLISHERS,
+  'GET /api/targets': 'signed-in',
+  'POST /api/targets': PUBLISHERS,
 };
 
 /** Roles that may publish plugins (used by several route tables). */
