@@ -83,12 +83,13 @@ Try the samples:
     .argument('<file>', 'the tarball written by `plugin pack`')
     .option('--registry <url>', `registry URL (default: PLUGIN_CODEX_REGISTRY_URL or ${DEFAULT_REGISTRY_URL})`)
     .option('--token <token>', 'API token or JWT with the publisher role (default: PLUGIN_CODEX_TOKEN)')
-    .option('--signature <base64>', 'a publisher signature to send as X-Publisher-Signature')
-    .option('--sign-key <pem-file>', 'sign `${id}@${version}:${integrity}` with this Ed25519 private key (PKCS#8 PEM) and send it as X-Publisher-Signature')
+    .option('--sign-key <pem-file>', 'sign `${id}@${version}:${integrity}` with this Ed25519 private key (PKCS#8 PEM); sends X-Publisher-Signature and X-Publisher-Key')
+    .option('--signature <base64>', 'a publisher signature made elsewhere (needs --public-key)')
+    .option('--public-key <pem-file>', 'the Ed25519 public key (SPKI PEM) that checks --signature')
     .addHelpText('after', `
 POSTs the bytes to <registry>/api/plugins/publish (Content-Type: application/gzip) and prints the
 registry's JSON answer. Exits 1 when the package is invalid or the registry refuses it (4xx/5xx).`)
-    .action(async (file: string, flags: { registry?: string; token?: string; signature?: string; signKey?: string }) => {
+    .action(async (file: string, flags: { registry?: string; token?: string; signature?: string; signKey?: string; publicKey?: string }) => {
       const registry = (flags.registry ?? io.env.PLUGIN_CODEX_REGISTRY_URL ?? DEFAULT_REGISTRY_URL).replace(/\/+$/, '');
       const token = flags.token ?? io.env.PLUGIN_CODEX_TOKEN;
       let bytes: Buffer;
@@ -100,20 +101,34 @@ registry's JSON answer. Exits 1 when the package is invalid or the registry refu
         reportFailure(error, io, file);
         return;
       }
+      // The registry wants the signature and the public key that checks it together.
       let signature = flags.signature;
-      if (flags.signKey) {
-        try {
+      let publisherKey: string | undefined;
+      if ((flags.signature === undefined) !== (flags.publicKey === undefined)) {
+        io.err('error: pass --signature and --public-key together, or --sign-key alone');
+        io.exit(1);
+        return;
+      }
+      try {
+        if (flags.signKey) {
           const privateKey = createPrivateKey(await readFile(resolve(flags.signKey), 'utf8'));
-          signature = signRelease({ privateKey, publicKey: createPublicKey(privateKey) }, read.manifest.id, read.manifest.version, read.integrity);
-        } catch (error) {
-          io.err(`error: cannot sign with ${flags.signKey}: ${(error as Error).message}`);
-          io.exit(1);
-          return;
+          const publicKey = createPublicKey(privateKey);
+          signature = signRelease({ privateKey, publicKey }, read.manifest.id, read.manifest.version, read.integrity);
+          publisherKey = publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
+        } else if (flags.publicKey) {
+          publisherKey = createPublicKey(await readFile(resolve(flags.publicKey), 'utf8')).export({ format: 'der', type: 'spki' }).toString('base64');
         }
+      } catch (error) {
+        io.err(`error: cannot read the publisher key ${flags.signKey ?? flags.publicKey}: ${(error as Error).message}`);
+        io.exit(1);
+        return;
       }
       const headers: Record<string, string> = { 'content-type': 'application/gzip', accept: 'application/json' };
       if (token) headers.authorization = `Bearer ${token}`;
-      if (signature) headers['x-publisher-signature'] = signature;
+      if (signature && publisherKey) {
+        headers['x-publisher-signature'] = signature;
+        headers['x-publisher-key'] = publisherKey;
+      }
       const url = `${registry}/api/plugins/publish`;
       let response: Response;
       try {

@@ -118,6 +118,20 @@ describe('plugin publish', () => {
     expect(request?.body.equals(readFileSync(file))).toBe(true);
     const pem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
     expect(verifyPublisherSignature(pem, '@codex/text-stats', '1.0.0', integrityOf(readFileSync(file)), String(request?.headers['x-publisher-signature']))).toBe(true);
+    expect(request?.headers['x-publisher-key']).toBe(publicKey.export({ format: 'der', type: 'spki' }).toString('base64'));
+  });
+
+  it('sends a signature made elsewhere with its public key, and refuses one without', async () => {
+    const file = join(scratch, 'presigned.tgz');
+    await run(['plugin', 'pack', textStats, '-o', file]);
+    const { publicKey } = generateKeyPairSync('ed25519');
+    const keyFile = join(scratch, 'publisher.pub.pem');
+    writeFileSync(keyFile, publicKey.export({ format: 'pem', type: 'spki' }));
+    answer = { status: 201, body: {} };
+    received.length = 0;
+    expect((await run(['plugin', 'publish', file, '--registry', registryUrl, '--signature', 'c2ln', '--public-key', keyFile])).code).toBe(0);
+    expect(received[0]?.headers).toMatchObject({ 'x-publisher-signature': 'c2ln', 'x-publisher-key': expect.any(String) });
+    expect(await run(['plugin', 'publish', file, '--registry', registryUrl, '--signature', 'c2ln'])).toMatchObject({ code: 1, err: expect.stringContaining('together') });
   });
 
   it('prints the registry error and exits 1 on a 4xx', async () => {
