@@ -48,7 +48,7 @@ export class CodexAdminConsole extends LitElement {
     this.actionError = undefined;
   }
 
-  override updated() {
+  override willUpdate() {
     if (this.adapter && this.loadedFor !== this.adapter) {
       this.loadedFor = this.adapter;
       void this.reload();

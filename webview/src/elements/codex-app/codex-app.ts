@@ -93,7 +93,7 @@ export class CodexApp extends LitElement {
 
   private readonly onHashChange = () => { this.route = parseRoute(location.hash); };
 
-  override updated() {
+  override willUpdate() {
     if (this.adapter && this.checkedFor !== this.adapter) {
       this.checkedFor = this.adapter;
       void this.checkSession();

@@ -92,7 +92,7 @@ export class CodexDebugDashboard extends LitElement {
     this.sessionError = undefined;
   }
 
-  override updated() {
+  override willUpdate() {
     const key = this.adapter ? `${this.pluginId}` : '';
     if (this.adapter && key !== this.loadedKey) {
       this.loadedKey = key;

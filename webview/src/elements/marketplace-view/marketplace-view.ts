@@ -91,11 +91,14 @@ export class CodexMarketplaceView extends LitElement {
     this.requesting = false;
   }
 
-  override updated() {
+  override willUpdate() {
     if (this.adapter && this.loadedFor !== this.adapter) {
       this.loadedFor = this.adapter;
       void this.reload();
     }
+  }
+
+  override updated() {
     this.observeSentinel();
   }
 

@@ -63,7 +63,7 @@ export class CodexOperationDialog extends LitElement {
     this.noop = false;
   }
 
-  override updated() {
+  override willUpdate() {
     if (this.request && this.adapter && this.planned !== this.request) {
       this.planned = this.request;
       void this.dryRun();

@@ -123,7 +123,7 @@ export class CodexPluginDetails extends LitElement {
     this.dialog = undefined;
   }
 
-  override updated() {
+  override willUpdate() {
     const key = this.adapter && this.pluginId ? this.pluginId : '';
     if (key && key !== this.loadedKey) {
       this.loadedKey = key;
