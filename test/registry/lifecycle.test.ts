@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LifecycleResult } from '../../protocol/lifecycle-api';
+import type { LifecycleRequest, LifecycleResult } from '../../protocol/lifecycle-api';
 import { pluginSchemaExists, pluginSchemaTables } from '../../server/registry/db/plugin-schemas';
 import { stateDigest } from '../../server/registry/db/state-digest';
 import { createLifecycleService } from '../../server/registry/services/lifecycle/lifecycle-service';
@@ -235,7 +235,7 @@ describe.each(testDatabaseKinds())('plugin lifecycle on $name', (kind) => {
   });
 
   describe('a failure at any step leaves the database exactly as it was', () => {
-    type Scenario = { name: string; kind: 'install' | 'upgrade' | 'rollback' | 'remove'; setup: (ns: string) => Promise<void>; request: (ns: string) => Record<string, unknown> };
+    type Scenario = { name: string; kind: 'install' | 'upgrade' | 'rollback' | 'remove'; setup: (ns: string) => Promise<void>; request: (ns: string) => LifecycleRequest };
     const scenarios: Scenario[] = [
       { name: 'install with a dependency', kind: 'install', setup: async () => undefined, request: (ns) => ({ pluginId: `${ns}/app` }) },
       { name: 'upgrade with a new dependency version', kind: 'upgrade', setup: async (ns) => { await ok('install', { pluginId: `${ns}/app`, version: '1.0.0' }); }, request: (ns) => ({ pluginId: `${ns}/app` }) },
