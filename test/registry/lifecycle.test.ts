@@ -114,6 +114,29 @@ describe.each(testDatabaseKinds())('plugin lifecycle on $name', (kind) => {
     expect(types).toEqual(['plugin.installed', 'plugin.upgraded', 'plugin.rolled-back', 'plugin.removed']);
   });
 
+  it('re-resolves dependencies: an upgrade upgrades a dependency, a rollback brings it back with its down migrations', async () => {
+    const ns = fixtureNamespace();
+    const kv = { version: 1, name: 'kv', up: 'CREATE TABLE kv (k text PRIMARY KEY)', down: 'DROP TABLE kv' };
+    await versions([
+      { id: `${ns}/dep`, version: '1.0.0', migrations: [kv] },
+      { id: `${ns}/dep`, version: '1.1.0', migrations: [kv, { version: 2, name: 'v', up: 'ALTER TABLE kv ADD COLUMN v text', down: 'ALTER TABLE kv DROP COLUMN v' }] },
+      { id: `${ns}/app`, version: '1.0.0', dependencies: { [`${ns}/dep`]: '~1.0.0' } },
+      { id: `${ns}/app`, version: '2.0.0', dependencies: { [`${ns}/dep`]: '^1.1.0' } },
+    ]);
+    await ok('install', { pluginId: `${ns}/app`, version: '1.0.0' });
+    const upgraded = await ok('upgrade', { pluginId: `${ns}/app` });
+    expect(upgraded.plan.change.map((row) => [row.pluginId, row.fromVersion, row.toVersion])).toEqual([[`${ns}/dep`, '1.0.0', '1.1.0'], [`${ns}/app`, '1.0.0', '2.0.0']]);
+    const dep = (await installedIn()).find((row) => row.pluginId === `${ns}/dep`) as unknown as { version: string; asDependency: boolean; lastKnownGoodVersion: string; dataSchema: string };
+    expect(dep).toMatchObject({ version: '1.1.0', asDependency: true, lastKnownGoodVersion: '1.0.0' });
+    expect((await pluginSchemaTables(registry.database.db, dep.dataSchema)).kv).toEqual(['k text', 'v text']);
+    const rolledBack = await ok('rollback', { pluginId: `${ns}/app` });
+    expect(rolledBack.installation!.version).toBe('1.0.0');
+    expect(rolledBack.plan.migrations).toContainEqual(expect.objectContaining({ pluginId: `${ns}/dep`, direction: 'down', steps: [{ version: 2, name: 'v' }] }));
+    expect((await pluginSchemaTables(registry.database.db, dep.dataSchema)).kv).toEqual(['k text']);
+    const tooNew = await call('upgrade', { pluginId: `${ns}/app`, version: '0.9.0' });
+    expect(tooNew.status).toBe(409);
+  });
+
   it('refuses to remove a plugin others depend on, naming them; cascade removes them and orphaned dependencies', async () => {
     const ns = fixtureNamespace();
     await versions([
