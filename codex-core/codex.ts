@@ -247,6 +247,9 @@ export function createCodex(options: CodexOptions): Codex {
     const all = projectFiles();
     const only = projectOptions.files ? new Set(projectOptions.files.map(absolute)) : undefined;
     const files = only ? all.filter((file) => only.has(file)) : all;
+    // Load every file before the first type check: adding a file later changes the program, and each
+    // change would rebuild the type checker (quadratic time, and memory held by the old checkers).
+    for (const file of all) model.sourceFile(file);
     const findings: Finding[] = [];
     const errors: { file: string; error: string }[] = [];
     let done = 0;
@@ -352,6 +355,7 @@ export function createCodex(options: CodexOptions): Codex {
 
   async function fixAll(path?: string, fixOptions: { signal?: AbortSignal } = {}): Promise<FileFix[]> {
     const files = path ? [absolute(path)] : projectFiles();
+    for (const file of files) model.sourceFile(file);
     const results: FileFix[] = [];
     for (const file of files) {
       const result = await fixFile(file, fixOptions.signal);
