@@ -15,9 +15,14 @@ export function dataSchemaName(registrySchema: string, targetId: string, pluginI
 
 const quote = (identifier: string) => `"${assertSchemaName(identifier)}"`;
 
-/** Creates an installation's (empty) data schema. */
+/**
+ * Creates an installation's (empty) data schema. A schema of that name can only exist without its
+ * installation when the registry's own tables were lost and are being rebuilt from the journal
+ * (plugin schemas live outside the registry schema); its tables are recreated by the replayed
+ * migrations, so the stale copy is dropped rather than failing the replay.
+ */
 export async function createPluginSchema(tx: Queryable, schema: string): Promise<void> {
-  await tx.exec(`CREATE SCHEMA ${quote(schema)}`);
+  await tx.exec(`DROP SCHEMA IF EXISTS ${quote(schema)} CASCADE; CREATE SCHEMA ${quote(schema)}`);
 }
 
 /** Drops an installation's data schema with everything in it. */
