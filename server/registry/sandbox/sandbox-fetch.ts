@@ -95,7 +95,7 @@ function sanitiseHeaders(headers: Record<string, string> | undefined): Record<st
   if (typeof headers !== 'object') throw new BridgeError('TypeError', 'fetch: headers must be an object of strings');
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
-    if (FORBIDDEN_HEADERS.has(lower)) continue;
+    if (FORBIDDEN_HEADERS.has(lower) || lower === '__proto__') continue;
     if (typeof value !== 'string' || !/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(lower) || /[\r\n\0]/.test(value)) {
       throw new BridgeError('TypeError', `fetch: invalid header "${name.slice(0, 100)}"`);
     }

@@ -248,7 +248,8 @@ describe('containment', { retry: 2 }, () => {
         return { polluted: ({}).polluted === undefined ? 'clean' : 'polluted', map: [1].map((x) => x + 1), json: JSON.stringify({ a: 1 }) };
       },
     } };`;
-    const tamper = await sandbox.invoke({ pluginKey: 'tamper@1', code, tool: 'tamper', config: { a: 1 } });
+    const { result: tamper, maxLagMs } = await withResponsivenessProbe(server, () => sandbox.invoke({ pluginKey: 'tamper@1', code, tool: 'tamper', config: { a: 1 } }));
+    expect(maxLagMs).toBeLessThan(100);
     expect(tamper).toMatchObject({ ok: true, output: { attempts: ['TypeError', 'TypeError', 'TypeError', 'TypeError'], fetchIsOriginal: 'fetch' } });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     const check = await sandbox.invoke({ pluginKey: 'tamper@1', code, tool: 'check' });
@@ -324,6 +325,17 @@ describe('containment', { retry: 2 }, () => {
     release();
     expect(await first).toMatchObject({ ok: true, output: 'done' });
     expect(await second).toMatchObject({ ok: true, output: 'done' });
+  });
+
+  test('while one plugin spins, another plugin is answered by the other worker', async () => {
+    // Earlier limit hits retire workers; wait until both replacements are up.
+    while (sandbox.stats().readyWorkers < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+    const spinning = run('while (true) {}', { limits: { cpuMs: 1_500 } });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const started = performance.now();
+    expect(await run('return 1;')).toMatchObject({ ok: true, output: 1 });
+    expect(performance.now() - started).toBeLessThan(300);
+    expectError(await spinning, 'CPU_LIMIT', /cpuMs limit of 1500 ms/);
   });
 
   test('after all of this the sandbox still answers quickly', async () => {

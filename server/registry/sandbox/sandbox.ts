@@ -65,7 +65,7 @@ export interface Sandbox {
   /** The ceilings in force (complete). */
   readonly ceilings: SandboxLimits;
   /** Live figures for health endpoints and tests. */
-  stats(): { workers: number; inFlight: number; queued: number; workersReplaced: number };
+  stats(): { workers: number; readyWorkers: number; inFlight: number; queued: number; workersReplaced: number };
   /** Ends every queued and running invocation with SANDBOX_CLOSED and stops the workers. */
   close(): Promise<void>;
 }
@@ -367,6 +367,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     ceilings,
     stats: () => ({
       workers: pool.length,
+      readyWorkers: pool.filter((entry) => entry.ready && !entry.retired).length,
       inFlight: pool.reduce((sum, entry) => sum + entry.running.size, 0),
       queued: [...keyQueues.values()].reduce((sum, queue) => sum + queue.waiting.length, 0) + waitingForWorker.length,
       workersReplaced,
