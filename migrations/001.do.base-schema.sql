@@ -77,7 +77,9 @@ INSERT INTO roles (name, description) VALUES
   ('developer', 'Publishes plugins and manages installations.'),
   ('user', 'Browses, installs into permitted targets, reviews and requests plugins.');
 
-INSERT INTO settings (key, value) VALUES
-  ('registry.name', '"Plugin Codex"'::jsonb),
-  ('health.interval_seconds', '10'::jsonb),
-  ('auth.token_ttl_hours', '12'::jsonb);
+-- Seed rows carry a fixed time so that every database built from the migrations holds the same
+-- state (replay and import compare digests).
+INSERT INTO settings (key, value, updated_at) VALUES
+  ('registry.name', '"Plugin Codex"'::jsonb, '2026-01-01T00:00:00Z'),
+  ('health.interval_seconds', '10'::jsonb, '2026-01-01T00:00:00Z'),
+  ('auth.token_ttl_hours', '12'::jsonb, '2026-01-01T00:00:00Z');

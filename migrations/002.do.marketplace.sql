@@ -215,5 +215,5 @@ CREATE TABLE plugin_storage (
   FOREIGN KEY (target_id, plugin_id) REFERENCES installations (target_id, plugin_id) ON DELETE CASCADE
 );
 
-INSERT INTO install_targets (id, name, description, created_by)
-VALUES ('default', 'Default', 'The default install target', 'system');
+INSERT INTO install_targets (id, name, description, created_by, created_at)
+VALUES ('default', 'Default', 'The default install target', 'system', '2026-01-01T00:00:00Z');

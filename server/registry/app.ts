@@ -109,7 +109,7 @@ export async function buildApp(options: BuildAppOptions): Promise<RegistryApp> {
     database,
     auth: createAuthenticator(options.config, users),
     signingKey: loadSigningKey(process.env, options.config.dataDir),
-    journal: createJournalService({ database, backupDir: options.config.backupDir, alerts: alertsRepository, log: app.log }),
+    journal: createJournalService({ database, backupDir: options.config.backupDir, log: app.log }),
     repos: {
       alerts: alertsRepository,
       events: createEventsRepository(db),
@@ -189,12 +189,12 @@ export async function buildApp(options: BuildAppOptions): Promise<RegistryApp> {
   registerAuthRoutes(app, services);
   registerAdminRoutes(app, services);
   registerConsoleRoutes(app);
-  registerEventRoutes(app, services);
-  registerWebhookRoutes(app, services);
   registerCatalogueRoutes(app, services);
   registerPublishRoutes(app, services);
   registerApprovalRoutes(app, services);
   registerLifecycleRoutes(app, services);
+  registerEventRoutes(app, services);
+  registerWebhookRoutes(app, services);
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -50,3 +50,35 @@ export async function openTestDatabase(kind: TestDatabaseKind, overrides: Partia
   await managed.start();
   return managed;
 }
+
+/**
+ * Options for a database that shares nothing with the others of this run — a PGlite instance of
+ * its own, or a new PostgreSQL database — for tests where two registries must not see each other's
+ * schemas (import and replay recreate installations' data schemas under the same names). Call
+ * `dispose` when done.
+ */
+export async function isolatedDatabaseOptions(kind: TestDatabaseKind): Promise<{ options: Omit<ManagedDatabaseOptions, 'log'> & { schema: string }; dispose(): Promise<void> }> {
+  if (kind.name === 'pglite') {
+    const templatePath = process.env.PLUGIN_CODEX_TEST_PGLITE_TEMPLATE;
+    const instance = templatePath ? await PGlite.create({ loadDataDir: new Blob([readFileSync(templatePath)]) }) : await PGlite.create();
+    return { options: { schema: uniqueSchema(), pgliteInstance: instance }, dispose: () => instance.close() };
+  }
+  const runUrl = new URL(process.env.PLUGIN_CODEX_TEST_PG_URL!);
+  const name = `${runUrl.pathname.slice(1)}_${randomBytes(4).toString('hex')}`;
+  const { default: pg } = await import('pg');
+  const admin = new pg.Client({ connectionString: runUrl.toString() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(runUrl);
+  url.pathname = `/${name}`;
+  return {
+    options: { schema: uniqueSchema(), url: url.toString() },
+    async dispose() {
+      const client = new pg.Client({ connectionString: runUrl.toString() });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}

@@ -203,6 +203,8 @@ export async function createManagedDatabase(options: ManagedDatabaseOptions): Pr
   /** Runs `work`, healing the schema once when it finds objects missing, and noticing lost connections. */
   async function guarded<T>(work: () => Promise<T>): Promise<T> {
     assertAvailable();
+    // While the schema is being healed and the state restored, nobody reads the half-restored state.
+    if (healing) await healing.catch(() => undefined);
     try {
       return await work();
     } catch (error) {

@@ -1,4 +1,4 @@
-import type { AlertsRepository } from '../db/alerts-repository';
+import { createAlertsRepository } from '../db/alerts-repository';
 import type { ManagedDatabase } from '../db/managed-database';
 import { JournalBackup } from '../journal/journal-backup';
 import { mirrorToBackup, reconcileWithBackup, type SyncOutcome } from '../journal/journal-sync';
@@ -24,25 +24,43 @@ export interface JournalService {
  * Creates the service over the backup folder. A cycle never runs twice at once; its outcome, when
  * it changed anything, is logged and raised as an alert that says what happened.
  */
-export function createJournalService(options: { database: ManagedDatabase; backupDir: string; alerts: AlertsRepository; log: Log }): JournalService {
+export function createJournalService(options: { database: ManagedDatabase; backupDir: string; log: Log }): JournalService {
   const backup = JournalBackup.open(options.backupDir);
   let running: Promise<SyncOutcome> | undefined;
   let timer: NodeJS.Timeout | undefined;
+  // Reconciles never overlap: the periodic cycle and a restore after a schema reset take turns.
+  let turn: Promise<unknown> = Promise.resolve();
 
-  async function runCycle(): Promise<SyncOutcome> {
-    const phase = options.database.state().phase;
-    if (phase !== 'ready') return { action: 'none', events: 0, message: `database ${phase}; journal sync deferred` };
-    const outcome = await reconcileWithBackup(options.database.db, backup);
+  function exclusively<T>(work: () => Promise<T>): Promise<T> {
+    const result = turn.then(work, work);
+    turn = result.catch(() => undefined);
+    return result;
+  }
+
+  /**
+   * Reconciles on the bare connection: a restore runs while the managed database holds every other
+   * query back (it is part of healing), so it must not wait for healing itself.
+   */
+  async function reconcile(): Promise<SyncOutcome> {
+    const db = options.database.unguarded;
+    const outcome = await reconcileWithBackup(db, backup);
     if (outcome.action === 'none' || outcome.action === 'backfilled') {
       if (outcome.action === 'backfilled' && outcome.events > 0) options.log.info({ events: outcome.events }, outcome.message);
       return outcome;
     }
     const severity = outcome.action === 'diverged' ? 'critical' : 'warning';
     (severity === 'critical' ? options.log.error : options.log.warn)({ ...outcome }, outcome.message);
-    await options.alerts.raise({ kind: `journal.${outcome.action}`, severity, message: outcome.message, details: { ...outcome } });
-    // The alert itself is not journaled, but anything written meanwhile is mirrored now.
-    await mirrorToBackup(options.database.db, backup);
+    await createAlertsRepository(db).raise({ kind: `journal.${outcome.action}`, severity, message: outcome.message, details: { ...outcome } });
+    await mirrorToBackup(db, backup);
     return outcome;
+  }
+
+  async function runCycle(): Promise<SyncOutcome> {
+    const phase = options.database.state().phase;
+    if (phase !== 'ready') return { action: 'none', events: 0, message: `database ${phase}; journal sync deferred` };
+    // A probe through the guarded connection: a replaced database is healed (and restored) here.
+    await options.database.db.query('SELECT 1 FROM events LIMIT 1');
+    return exclusively(reconcile);
   }
 
   const service: JournalService = {
@@ -67,7 +85,7 @@ export function createJournalService(options: { database: ManagedDatabase; backu
   // A new, empty or replaced database is restored from the journal before the request that noticed
   // it is retried.
   options.database.onSchemaReset(async () => {
-    await service.cycle();
+    await exclusively(reconcile);
   });
   return service;
 }
