@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerCheckCommand } from './commands/check';
 import { registerDbCommands } from './commands/db';
 import { registerHookCommand } from './commands/hook';
+import { registerLspCommand } from './commands/lsp';
 import { registerPluginCommands } from './commands/plugin';
 import { registerServeCommand } from './commands/serve';
 import { registerTokenCommands } from './commands/token';
@@ -16,6 +17,7 @@ const program = new Command()
 registerServeCommand(program);
 registerDbCommands(program);
 registerTokenCommands(program);
+registerLspCommand(program);
 registerPluginCommands(program);
 registerCheckCommand(program);
 registerHookCommand(program);

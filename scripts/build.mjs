@@ -35,10 +35,12 @@ for (const bundle of bundles) {
     sourcemap: true,
     minify: production,
     logLevel: 'warning',
-    // ESM bundles that pull in CommonJS code need a real `require`.
+    // ESM bundles that pull in CommonJS code need a real `require`; CommonJS bundles of ESM code
+    // (ESLint plugins call createRequire(import.meta.url)) need a real `import.meta.url`.
     banner: bundle.format === 'esm' && bundle.platform === 'node'
       ? { js: "import { createRequire as __codexCreateRequire } from 'node:module'; const require = __codexCreateRequire(import.meta.url);" }
-      : undefined,
+      : bundle.format === 'cjs' ? { js: "const __codexImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" } : undefined,
+    define: bundle.format === 'cjs' ? { 'import.meta.url': '__codexImportMetaUrl' } : undefined,
   });
   built.push(bundle.outfile);
 }

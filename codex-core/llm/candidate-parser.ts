@@ -115,6 +115,8 @@ export function parseCandidates(text: string, content: string): Candidate[] {
   }
   const diffStart = content.search(/^(---|@@) /m);
   if (diffStart < 0) throw new CandidateFormatError('the answer is neither valid JSON nor a unified diff');
-  const reason = content.slice(0, diffStart).replace(/```[a-z]*/gi, '').trim();
+  // Patch headers (`Index:`, `====`, `diff --git`) are not part of the reason.
+  const reason = content.slice(0, diffStart).replace(/```[a-z]*/gi, '').split('\n')
+    .filter((line) => !/^(=+|Index: .*|diff --git .*)$/.test(line.trim())).join('\n').trim();
   return [{ reason, newText: applyUnifiedDiff(text, content.slice(diffStart)), format: 'diff' }];
 }

@@ -78,7 +78,7 @@ let counter = 0;
  * model, up to `maxAttempts` calls. Passing candidates are ranked by the learning store.
  */
 export async function suggestVerifiedFix(options: SuggestFixOptions): Promise<SuggestFixResult> {
-  const { finding, text, model, diagnose, store, signal } = options;
+  const { finding, text, diagnose, store, signal } = options;
   const maxAttempts = options.maxAttempts ?? 3;
   const baseline = await diagnose(text, signal);
   const baselineErrors = errorCounts(baseline);

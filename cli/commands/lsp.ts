@@ -1,0 +1,15 @@
+import type { Command } from 'commander';
+
+/** `plugin-codex lsp --stdio`: runs the codex language server for any LSP client. */
+export function registerLspCommand(program: Command): void {
+  program
+    .command('lsp')
+    .description('run the codex language server (LSP) over stdio or node IPC')
+    .option('--stdio', 'talk LSP over stdin/stdout (default for editors)')
+    .option('--node-ipc', 'talk LSP over the node IPC channel')
+    .action(async (flags: { stdio?: boolean; nodeIpc?: boolean }) => {
+      // The connection picks its transport from process.argv; default to stdio when none was named.
+      if (!flags.stdio && !flags.nodeIpc) process.argv.push('--stdio');
+      await import('../../server/lsp/main');
+    });
+}
