@@ -54,6 +54,29 @@ describe('the worker pool', () => {
     await sandbox.close();
   });
 
+  test('ordinary failures free their runtime cleanly and never cost a worker', async () => {
+    const sandbox = createSandbox({ workers: 1 });
+    const cases = [
+      ['export default { tools: { t() { throw new Error("x"); } } };', 'PLUGIN_ERROR'],
+      ['export default { tools: { async t() { await null; throw new TypeError("y"); } } };', 'PLUGIN_ERROR'],
+      ['export default { tools: { t() { return 1n; } } };', 'PLUGIN_ERROR'],
+      ['export default { tools: {} };', 'TOOL_NOT_FOUND'],
+      ['export default {', 'INVALID_PLUGIN'],
+      ['await Promise.reject(new Error("top-level")); export default {};', 'INVALID_PLUGIN'],
+      ['export default { tools: { t() { return new Promise(() => {}); } } };', 'TIMEOUT'],
+      ['export default { tools: { t(i, ctx) { return ctx.secrets.get("nope"); } } };', 'PERMISSION_DENIED'],
+    ] as const;
+    for (const isolation of ['fresh', 'warm'] as const) {
+      for (const [code, expected] of cases) {
+        const result = await sandbox.invoke({ pluginKey: `clean@${isolation}`, code, tool: 't', isolation, limits: { wallClockMs: 100 } });
+        expect(result, code).toMatchObject({ ok: false, error: { code: expected } });
+      }
+    }
+    expect(await sandbox.invoke(trivial)).toMatchObject({ ok: true, output: 1 });
+    expect(sandbox.stats().workersReplaced).toBe(0);
+    await sandbox.close();
+  });
+
   test('close ends running and later invocations with SANDBOX_CLOSED', async () => {
     const sandbox = createSandbox({ workers: 1 });
     const running = sandbox.invoke({ pluginKey: 'wait@1', code: 'export default { tools: { t() { return new Promise(() => {}); } } };', tool: 't' });
