@@ -191,7 +191,7 @@ describe.each(testDatabaseKinds())('catalogue on $name', (kind) => {
     it('keeps one review per user per plugin and the rating in step', async () => {
       const alice = await registry.as('user', 'alice');
       const bob = await registry.as('user', 'bob');
-      const post = (headers: Record<string, string>, payload: unknown) => registry.app.inject({ method: 'POST', url: '/api/plugins/@diff/thing/reviews', headers, payload });
+      const post = (headers: Record<string, string>, payload: Record<string, unknown>) => registry.app.inject({ method: 'POST', url: '/api/plugins/@diff/thing/reviews', headers, payload });
       expect((await post(alice, { rating: 2, text: 'meh' })).json()).toMatchObject({ rating: 2, ratingCount: 1, review: { userId: 'alice', rating: 2, text: 'meh' } });
       expect((await post(bob, { rating: 5 })).json()).toMatchObject({ rating: 3.5, ratingCount: 2 });
       const updated = (await post(alice, { rating: 4, text: 'better now' })).json();
