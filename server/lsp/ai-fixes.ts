@@ -56,7 +56,7 @@ export class AiFixes {
     const { client } = this.deps;
     const model = this.deps.model();
     if (!model) {
-      client.showMessage('warning', 'Set the codex LLM endpoint and model (settings "codex.llm.baseUrl" and "codex.llm.model") to get AI fixes.');
+      client.showMessage('warning', 'Set the codex LLM endpoint and model (settings "pluginCodex.llm.baseUrl" and "pluginCodex.llm.model") to get AI fixes.');
       action.disabled = { reason: 'No LLM endpoint is configured.' };
       return action;
     }
