@@ -1,0 +1,27 @@
+// The rule set the codex uses for projects without a flat config (codex-core/lint.ts BUILT_IN_CONFIG),
+// repeated here so that plain `eslint` runs the equivalent lint in the benchmark.
+import stylistic from '@stylistic/eslint-plugin';
+import security from 'eslint-plugin-security';
+import tseslint from 'typescript-eslint';
+
+export default [
+  { files: ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'] },
+  ...tseslint.configs.recommended,
+  security.configs.recommended,
+  {
+    plugins: { '@stylistic': stylistic },
+    rules: {
+      'security/detect-object-injection': 'off',
+      'security/detect-non-literal-fs-filename': 'off',
+      'no-debugger': 'error',
+      'no-dupe-keys': 'error',
+      'no-unsafe-finally': 'error',
+      'no-self-assign': 'error',
+      'no-var': 'warn',
+      'prefer-const': 'warn',
+      '@stylistic/no-extra-semi': 'warn',
+      '@stylistic/no-trailing-spaces': 'warn',
+      '@stylistic/no-mixed-spaces-and-tabs': 'warn',
+    },
+  },
+];

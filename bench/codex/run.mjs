@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+// Benchmarks `plugin-codex check` on zod 4.6.7's sources against `tsc --noEmit` plus `eslint` with
+// the equivalent rule set: wall time and peak memory of each (GNU time -v), findings per category.
+// Usage: node scripts/build.mjs && node bench/codex/run.mjs [--keep]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const keep = process.argv.includes('--keep');
+const work = mkdtempSync(join(tmpdir(), 'codex-bench-'));
+
+function timed(label, command, args, options = {}) {
+  const result = spawnSync('/usr/bin/time', ['-v', command, ...args], { encoding: 'utf8', maxBuffer: 1 << 30, ...options });
+  const wall = /Elapsed \(wall clock\) time[^:]*: (.*)/.exec(result.stderr)?.[1] ?? '?';
+  const [minutes, seconds] = wall.includes(':') ? wall.split(':').slice(-2).map(Number) : [0, Number(wall)];
+  const peakKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(result.stderr)?.[1] ?? 0);
+  return { label, status: result.status, seconds: minutes * 60 + seconds, peakMb: Math.round(peakKb / 1024), stdout: result.stdout, stderr: result.stderr };
+}
+
+try {
+  execFileSync('npm', ['pack', 'zod@4.6.7', '--silent'], { cwd: work, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('tar', ['xzf', 'zod-4.6.7.tgz'], { cwd: work });
+  const root = join(work, 'project');
+  mkdirSync(root);
+  cpSync(join(work, 'package/src'), join(root, 'src'), { recursive: true });
+  cpSync(join(work, 'package/package.json'), join(root, 'package.json'));
+  // zod's tests import vitest; the repository's node_modules provides it (and @types/node) to both sides.
+  symlinkSync(join(repo, 'node_modules'), join(root, 'node_modules'), 'dir');
+  writeFileSync(join(root, 'tsconfig.json'), JSON.stringify({
+    compilerOptions: { target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', strict: true, skipLibCheck: true, noEmit: true, esModuleInterop: true, resolveJsonModule: true, allowJs: true },
+    include: ['src'],
+  }, null, 2));
+  const files = execFileSync('find', ['src', '-name', '*.ts'], { cwd: root, encoding: 'utf8' }).trim().split('\n');
+  const lines = files.reduce((sum, file) => sum + readFileSync(join(root, file), 'utf8').split('\n').length, 0);
+
+  const codex = timed('plugin-codex check', process.execPath, [join(repo, 'bin/plugin-codex.js'), 'check', '--root', root, '--format', 'json'], { cwd: root, env: { ...process.env, DATABASE_URL: '' } });
+  const tsc = timed('tsc --noEmit', process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', root], { cwd: root });
+  const eslint = timed('eslint (equivalent rules)', process.execPath, [join(repo, 'node_modules/eslint/bin/eslint.js'), '--config', join(repo, 'bench/codex/eslint.bench.config.mjs'), '--format', 'json', 'src'], { cwd: root });
+
+  let report;
+  try {
+    report = JSON.parse(codex.stdout);
+  } catch {
+    console.error(codex.stderr.slice(0, 4000));
+    throw new Error('plugin-codex check did not print JSON');
+  }
+  const byCategory = {};
+  const byRule = {};
+  for (const finding of report.findings) {
+    byCategory[finding.category] = (byCategory[finding.category] ?? 0) + 1;
+    byRule[finding.ruleId] = (byRule[finding.ruleId] ?? 0) + 1;
+  }
+  const tscErrors = (tsc.stdout.match(/error TS\d+/g) ?? []).length;
+  let eslintProblems = '?';
+  try {
+    eslintProblems = JSON.parse(eslint.stdout).reduce((sum, file) => sum + file.messages.length, 0);
+  } catch {
+    // The linter printed something other than JSON; the count stays unknown.
+  }
+
+  console.log(`machine: ${cpus().length} cpu (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM (${(freemem() / 2 ** 30).toFixed(1)} free), node ${process.version}`);
+  console.log(`input: zod 4.6.7 src/, ${files.length} .ts files, ${lines} lines\n`);
+  console.log('| run | wall s | peak RSS MB | result |');
+  console.log('|---|---|---|---|');
+  console.log(`| ${codex.label} | ${codex.seconds.toFixed(1)} | ${codex.peakMb} | ${report.findings.length} findings, exit ${codex.status} |`);
+  console.log(`| ${tsc.label} | ${tsc.seconds.toFixed(1)} | ${tsc.peakMb} | ${tscErrors} errors |`);
+  console.log(`| ${eslint.label} | ${eslint.seconds.toFixed(1)} | ${eslint.peakMb} | ${eslintProblems} problems |`);
+  console.log(`| tsc + eslint (sum of times, max of peaks) | ${(tsc.seconds + eslint.seconds).toFixed(1)} | ${Math.max(tsc.peakMb, eslint.peakMb)} | |`);
+  console.log(`\nfindings per category: ${JSON.stringify(byCategory)}`);
+  console.log(`findings per rule: ${JSON.stringify(byRule)}`);
+  const interesting = report.findings.filter((finding) => finding.category === 'security' || finding.category === 'performance');
+  console.log(`\nsecurity and performance findings (${interesting.length}):`);
+  for (const finding of interesting) {
+    console.log(`  ${finding.file.slice(root.length + 1)}:${finding.range.start.line + 1} ${finding.ruleId}: ${finding.message}`);
+  }
+  if (keep) console.log(`\nkept ${work}`);
+} finally {
+  if (!keep) rmSync(work, { recursive: true, force: true });
+}
