@@ -1,6 +1,7 @@
 import type { Database, Queryable } from '../db/database';
 import type { JournalEvent } from '../db/events-repository';
 import { createJournalRepository } from '../db/journal-repository';
+import './all-appliers';
 import { applyEvent } from './event-appliers';
 import type { JournalBackup } from './journal-backup';
 
