@@ -163,10 +163,14 @@ export function createCodex(options: CodexOptions): Codex {
       // Semantic diagnostics of a file with syntax errors only repeat them.
       if (reporter.findings.length === before) semanticDiagnostics(project, reporter);
       if (active.some((category) => category === 'security' || category === 'performance' || category === 'dead-zone')) {
-        const index = new SyntaxIndex(source);
-        securityRules(index, reporter);
-        performanceRules(index, reporter);
-        deadZoneRules(index, reporter);
+        // ts-morph keeps a wrapper for every node it hands out; forgetting them after the rules
+        // keeps memory bounded by the compiler's own trees instead of growing with every file.
+        project.forgetNodesCreatedInBlock(() => {
+          const index = new SyntaxIndex(source);
+          securityRules(index, reporter);
+          performanceRules(index, reporter);
+          deadZoneRules(index, reporter);
+        });
       }
     }
     signal?.throwIfAborted();
@@ -192,7 +196,7 @@ export function createCodex(options: CodexOptions): Codex {
       }
       return reporter;
     };
-    for (const problem of dependencyRules(root, sources, wants)) {
+    for (const problem of model.forgetAfter(() => dependencyRules(root, sources, wants))) {
       reporterOf(problem.file).report({ ruleId: problem.ruleId, start: problem.start, end: problem.end, message: problem.message, ...(problem.suggestion ? { suggestion: problem.suggestion } : {}) });
     }
     if (wants('dead-unused-export') || wants('dead-unused-file')) {
@@ -203,7 +207,7 @@ export function createCodex(options: CodexOptions): Codex {
         manifest = undefined;
       }
       const entries = manifestEntryPoints(root, manifest, config.entryPoints ?? []);
-      for (const dead of findDeadExports(root, sources, entries)) {
+      for (const dead of model.forgetAfter(() => findDeadExports(root, sources, entries))) {
         reporterOf(dead.file).report({ ruleId: dead.ruleId, start: dead.start, end: dead.end, message: dead.message, suggestion: dead.ruleId === 'dead-unused-file' ? 'Delete the file, or import it from where it is needed.' : 'Remove the export keyword, or the declaration if nothing uses it.' });
       }
     }

@@ -62,7 +62,17 @@ export class ProjectModel {
     return [...this.projects.values()];
   }
 
-  /** The current text of `file`: its overlay, else its content on disk. */
+  /**
+   * Runs `work` and then drops the ts-morph node wrappers it created in every Project, so a walk over
+   * the whole project does not leave a wrapper per node behind. Source files themselves stay.
+   */
+  forgetAfter<T>(work: () => T): T {
+    const projects = this.allProjects();
+    const run = (index: number): T => (index >= projects.length ? work() : projects[index]!.forgetNodesCreatedInBlock(() => run(index + 1)));
+    return run(0);
+  }
+
+  /** True when `file` has unsaved text. */
   hasOverlay(file: string): boolean {
     return this.overlays.has(file);
   }
