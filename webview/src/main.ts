@@ -2,7 +2,7 @@
 // inside the sandboxed preview frame it only runs plugin UI; inside VS Code it talks to the
 // extension host by postMessage; otherwise it is the registry's web console.
 import type { HostToWebview } from '../../protocol/webview-messages';
-import { createHttpAdapter, storeToken } from './adapters/http-adapter';
+import { createHttpAdapter, storedToken, storeToken } from './adapters/http-adapter';
 import { createHostChannel, createVsCodeAdapter, type VsCodeApi } from './adapters/vscode-adapter';
 import './elements/codex-app/codex-app';
 import type { CodexApp } from './elements/codex-app/codex-app';
@@ -53,6 +53,7 @@ function startBrowser() {
   const app = appElement();
   app.mode = 'browser';
   app.previewUrl = CONSOLE_PREVIEW_URL;
+  app.needsSignIn = !storedToken();
   app.adapter = createHttpAdapter('');
   app.addEventListener('codex-signed-in', (event) => {
     storeToken(event.detail.token);

@@ -81,6 +81,7 @@ export interface DebugSession {
  * bodies are the protocol's TypeBox types. Failures reject with an {@link AdapterError}.
  */
 export interface MarketplaceAdapter {
+  /** The signed-in user; rejects with status 401 when the credentials are missing or refused. */
   me(): Promise<Me | undefined>;
   listPlugins(query: PluginListQuery): Promise<PluginListResponse>;
   getPlugin(id: string, version?: string): Promise<PluginDetails>;

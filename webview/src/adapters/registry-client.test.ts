@@ -58,11 +58,11 @@ describe('registry client', () => {
     expect((missingPlugin as AdapterError).message).toBe('there is no plugin @x/y');
   });
 
-  it('reports an unreachable registry and treats 401 on /api/me as signed out', async () => {
+  it('reports an unreachable registry and a refused sign-in', async () => {
     const down = recording(() => ({ status: 0, body: 'the registry at http://x cannot be reached' }));
     await expect(down.adapter.listTargets()).rejects.toThrow('cannot be reached');
     const anonymous = recording(() => ({ status: 401, body: { error: { code: 'CODEX_ERR_UNAUTHENTICATED', message: 'sign in' } } }));
-    expect(await anonymous.adapter.me()).toBeUndefined();
+    await expect(anonymous.adapter.me()).rejects.toMatchObject({ status: 401, message: 'sign in' });
   });
 
   it('reads the lenient debug bodies', async () => {

@@ -57,14 +57,7 @@ export function createRegistryAdapter(transport: ApiTransport): MarketplaceAdapt
   }
 
   return {
-    async me() {
-      try {
-        return await call<{ userId: string; role: string }>('GET', '/api/me');
-      } catch (error) {
-        if (error instanceof AdapterError && error.status === 401) return undefined;
-        throw error;
-      }
-    },
+    me: () => call<{ userId: string; role: string }>('GET', '/api/me'),
     listPlugins: (query) => call<PluginListResponse>('GET', `/api/plugins/list${queryString({ ...query, q: query.q?.trim() })}`),
     getPlugin: (id, version) => call<PluginDetails>('GET', `${pluginPath(id)}${queryString({ version })}`),
     readFile: (id, version, path) => call<PluginFileResponse>('GET', `${pluginPath(id)}/versions/${encodeURIComponent(version)}/files/${path.split('/').map(encodeURIComponent).join('/')}`),

@@ -1,5 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
+import { AdapterError } from '../../adapters/marketplace-adapter';
 import { createFakeAdapter } from '../../test-support/fake-adapter';
 import { $, $$, mount, settle, textOf } from '../../test-support/render';
 import { parseRoute, routeHash, type Route } from './codex-app';
@@ -30,6 +31,20 @@ describe('codex-app', () => {
   it('asks a browser user without a valid token to sign in', async () => {
     const app = await mount('codex-app', { mode: 'browser', adapter: createFakeAdapter({ me: async () => undefined }) });
     expect($$(app, 'codex-sign-in')).toHaveLength(1);
+  });
+
+  it('shows sign-in without asking the registry when the page holds no token', async () => {
+    const adapter = createFakeAdapter();
+    const app = await mount('codex-app', { mode: 'browser', needsSignIn: true, adapter });
+    expect($$(app, 'codex-sign-in')).toHaveLength(1);
+    expect(adapter.calls).toEqual([]);
+  });
+
+  it('shows the registry\'s reason when it refuses a submitted token', async () => {
+    const app = await mount('codex-app', { mode: 'browser', needsSignIn: true, adapter: createFakeAdapter({ me: async () => { throw new AdapterError(401, 'CODEX_ERR_UNAUTHENTICATED', 'the token has expired; sign in again'); } }) });
+    await app.tokenStored();
+    await settle(app);
+    expect($(app, 'codex-sign-in').error).toBe('the token has expired; sign in again');
   });
 
   it('shows the navigation, the user and the marketplace once signed in; admins see Admin', async () => {

@@ -1,6 +1,6 @@
 import { html, LitElement, nothing } from 'lit';
 import type { WebviewView } from '../../../../protocol/webview-messages';
-import { errorMessage, type MarketplaceAdapter, type Me } from '../../adapters/marketplace-adapter';
+import { AdapterError, errorMessage, type MarketplaceAdapter, type Me } from '../../adapters/marketplace-adapter';
 import { themeStyles } from '../../lib/theme-styles';
 import '../admin-console/admin-console';
 import '../debug-dashboard/debug-dashboard';
@@ -52,6 +52,7 @@ export class CodexApp extends LitElement {
     adapter: { attribute: false },
     mode: { type: String },
     previewUrl: { type: String, attribute: 'preview-url' },
+    needsSignIn: { type: Boolean, attribute: 'needs-sign-in' },
     route: { state: true },
     me: { state: true },
     authState: { state: true },
@@ -61,6 +62,8 @@ export class CodexApp extends LitElement {
   declare adapter: MarketplaceAdapter | undefined;
   declare mode: 'browser' | 'vscode';
   declare previewUrl: string;
+  /** Set by the page when it holds no token: the sign-in form shows without asking the registry. */
+  declare needsSignIn: boolean;
   declare route: Route;
   declare me: Me | undefined;
   declare authState: 'checking' | 'signed-out' | 'signed-in';
@@ -72,6 +75,7 @@ export class CodexApp extends LitElement {
     this.adapter = undefined;
     this.mode = 'browser';
     this.previewUrl = '';
+    this.needsSignIn = false;
     this.route = { view: 'marketplace' };
     this.me = undefined;
     this.authState = 'checking';
@@ -100,15 +104,24 @@ export class CodexApp extends LitElement {
     }
   }
 
-  /** Asks the registry who the user is; in the browser, no valid token means the sign-in form. */
-  async checkSession(): Promise<void> {
+  /**
+   * Asks the registry who the user is; in the browser, no valid token means the sign-in form. The
+   * registry's reason is shown only after the user submitted a token (a first visit is not an error).
+   */
+  async checkSession(reportRefusal = false): Promise<void> {
     if (!this.adapter) return;
+    if (this.mode === 'browser' && this.needsSignIn) {
+      this.authState = 'signed-out';
+      return;
+    }
     this.authState = 'checking';
     try {
       this.me = await this.adapter.me();
       this.authState = this.me || this.mode === 'vscode' ? 'signed-in' : 'signed-out';
     } catch (error) {
-      this.authError = errorMessage(error);
+      this.me = undefined;
+      const refused = error instanceof AdapterError && error.status === 401;
+      if (!refused || reportRefusal) this.authError = errorMessage(error);
       this.authState = this.mode === 'vscode' ? 'signed-in' : 'signed-out';
     }
   }
@@ -129,13 +142,15 @@ export class CodexApp extends LitElement {
 
   /** Called by the page once the token is stored: checks it and reports a bad one. */
   async tokenStored(): Promise<void> {
-    await this.checkSession();
+    this.needsSignIn = false;
+    await this.checkSession(true);
     if (this.authState === 'signed-out') this.authError ||= 'The registry did not accept this token.';
   }
 
   private signOut(event: Event) {
     event.preventDefault();
     this.me = undefined;
+    this.needsSignIn = true;
     this.authState = 'signed-out';
     this.dispatchEvent(new CustomEvent('codex-signed-out', { bubbles: true, composed: true }));
   }

@@ -46,6 +46,13 @@ describe('codex-debug-dashboard', () => {
     expect(textOf($(view, '.unavailable'))).toContain('Debug engine not available on this registry');
   });
 
+  it('loads the rule statistics without a plugin', async () => {
+    const view = await mount('codex-debug-dashboard', { adapter: working() });
+    expect(view.state).toBe('ready');
+    expect(textOf(view)).toContain('Choose a plugin to see its logs.');
+    expect(cells(view, 'table.rules tbody')).toEqual(['null-check', '3', '1', '75%']);
+  });
+
   it('shows the last ten runs, logs with filters, a run diff and rule acceptance', async () => {
     const view = await mount('codex-debug-dashboard', { adapter: working(), pluginId: '@codex/flaky-greeter' });
     expect(view.state).toBe('ready');

@@ -73,7 +73,7 @@ export class CodexDebugDashboard extends LitElement {
   declare session: DebugSession | undefined;
   declare sessionState: 'idle' | 'running' | 'error';
   declare sessionError: string | undefined;
-  private loadedKey = '';
+  private loadedKey: string | undefined;
 
   constructor() {
     super();
@@ -93,9 +93,8 @@ export class CodexDebugDashboard extends LitElement {
   }
 
   override willUpdate() {
-    const key = this.adapter ? `${this.pluginId}` : '';
-    if (this.adapter && key !== this.loadedKey) {
-      this.loadedKey = key;
+    if (this.adapter && this.pluginId !== this.loadedKey) {
+      this.loadedKey = this.pluginId;
       void this.load();
     }
   }

@@ -173,7 +173,9 @@ export class CodexMarketplaceView extends LitElement {
   private async loadTargets(): Promise<void> {
     if (!this.adapter) return;
     try {
-      this.targets = await this.adapter.listTargets();
+      const targets = await this.adapter.listTargets();
+      // A registry always has the "default" target, even before anyone listed it.
+      this.targets = targets.length ? targets : [{ id: 'default', name: 'default', description: '', clonedFrom: null, createdBy: 'system', createdAt: '' }];
       if (!this.targets.some((target) => target.id === this.target)) this.target = this.targets[0]?.id ?? '';
       await this.loadInstalled();
     } catch {

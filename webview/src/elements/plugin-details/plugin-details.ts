@@ -66,6 +66,7 @@ export class CodexPluginDetails extends LitElement {
     target: { state: true },
     installation: { state: true },
     dialog: { state: true },
+    installVersion: { state: true },
   };
 
   declare adapter: MarketplaceAdapter | undefined;
@@ -93,6 +94,8 @@ export class CodexPluginDetails extends LitElement {
   declare target: string;
   declare installation: Installation | undefined;
   declare dialog: OperationDialogRequest | undefined;
+  /** The version the Install button installs (the latest unless the user picks another). */
+  declare installVersion: string;
   private loadedKey = '';
 
   constructor() {
@@ -121,6 +124,7 @@ export class CodexPluginDetails extends LitElement {
     this.target = '';
     this.installation = undefined;
     this.dialog = undefined;
+    this.installVersion = '';
   }
 
   override willUpdate() {
@@ -146,6 +150,7 @@ export class CodexPluginDetails extends LitElement {
       this.diffTo = versions[0] ?? '';
       this.diffFrom = versions[1] ?? versions[0] ?? '';
       this.diff = undefined;
+      this.installVersion = details.latestVersion ?? details.version.version;
       void this.loadInstallState();
       const ui = (details.manifest as { ui?: { entry?: string } }).ui;
       if (ui?.entry) void this.loadPreview(ui.entry);
@@ -160,7 +165,9 @@ export class CodexPluginDetails extends LitElement {
     if (!this.adapter) return;
     try {
       if (this.targets.length === 0) {
-        this.targets = await this.adapter.listTargets();
+        const targets = await this.adapter.listTargets();
+        // A registry always has the "default" target, even before anyone listed it.
+        this.targets = targets.length ? targets : [{ id: 'default', name: 'default', description: '', clonedFrom: null, createdBy: 'system', createdAt: '' }];
         this.target ||= this.targets[0]?.id ?? '';
       }
       if (!this.target) return;
@@ -240,7 +247,8 @@ export class CodexPluginDetails extends LitElement {
 
   private act(kind: LifecycleKind) {
     if (!this.details || !this.target) return;
-    const version = kind === 'install' || kind === 'upgrade' ? this.details.latestVersion ?? undefined
+    const version = kind === 'install' ? this.installVersion || undefined
+      : kind === 'upgrade' ? this.details.latestVersion ?? undefined
       : kind === 'rollback' ? this.installation?.lastKnownGoodVersion ?? undefined : undefined;
     this.dialog = { kind, pluginId: this.pluginId, target: this.target, ...(version ? { version } : {}) };
   }
@@ -288,7 +296,9 @@ export class CodexPluginDetails extends LitElement {
               ${isNewer(d.latestVersion, installed.version) ? html`<button class="upgrade" @click=${() => this.act('upgrade')}>Upgrade to ${d.latestVersion}</button>` : nothing}
               ${installed.lastKnownGoodVersion && installed.lastKnownGoodVersion !== installed.version ? html`<button class="secondary rollback" @click=${() => this.act('rollback')}>Roll back to ${installed.lastKnownGoodVersion}</button>` : nothing}
               <button class="secondary remove" @click=${() => this.act('remove')}>Remove</button>`
-            : html`<button class="install" ?disabled=${!this.target} @click=${() => this.act('install')}>Install ${d.latestVersion ?? ''}</button>`}
+            : html`<label>Version <select class="install-version" aria-label="Version to install" @change=${(event: Event) => { this.installVersion = (event.target as HTMLSelectElement).value; }}>
+                ${d.versions.filter((v) => v.status === 'active').map((v) => html`<option value=${v.version} ?selected=${v.version === this.installVersion}>${v.version}</option>`)}</select></label>
+              <button class="install" ?disabled=${!this.target} @click=${() => this.act('install')}>Install ${this.installVersion}</button>`}
         </div>
       </header>
       <div role="tablist" aria-label="Plugin details" @keydown=${this.onTabKeydown}>

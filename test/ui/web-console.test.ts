@@ -1,0 +1,206 @@
+// The web console in headless Chromium against a real registry (PGlite, the sample catalogue seeded
+// at start-up): what a person sees and does, checked by texts, states and counts.
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, DOC_SCREENSHOTS, startConsoleHarness, type ConsoleHarness } from './console-harness';
+
+let harness: ConsoleHarness;
+
+beforeAll(async () => {
+  harness = await startConsoleHarness();
+}, 180_000);
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+async function shot(page: Page, name: string, docs = false) {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: false });
+  if (docs) await page.screenshot({ path: join(DOC_SCREENSHOTS, `${name}.png`), fullPage: false });
+}
+
+/** The operation dialog: checks the plan shows, confirms, and waits for the result. */
+async function runOperation(page: Page, button: RegExp, expectPlan: (dialog: ReturnType<Page['getByRole']>) => Promise<void>, result: string) {
+  await page.getByRole('button', { name: button }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('button', { name: /^Confirm/ }).waitFor();
+  await expectPlan(dialog);
+  await dialog.getByRole('button', { name: /^Confirm/ }).click();
+  await expect.poll(() => dialog.getByRole('status').textContent()).toBe(result);
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await dialog.waitFor({ state: 'detached' });
+}
+
+describe('web console', () => {
+  it('serves the page and the bundle with a strict CSP and the right content types', async () => {
+    const page = await fetch(`${harness.url}/`);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe');
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(await page.text()).toContain('<codex-app mode="browser">');
+    const bundle = await fetch(`${harness.url}/console/main.js`);
+    expect(bundle.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(bundle.headers.get('x-content-type-options')).toBe('nosniff');
+    expect((await fetch(`${harness.url}/console/..%2Fpackage.json`)).status).toBe(404);
+    expect((await fetch(`${harness.url}/console/nothing.js`)).status).toBe(404);
+    const preview = await fetch(`${harness.url}/console/preview.html`);
+    expect(preview.headers.get('content-security-policy')).toContain('blob:');
+  });
+
+  it('refuses a bad token at sign-in', async () => {
+    const context = await harness.browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${harness.url}/`);
+    await page.getByLabel('Token').fill('not-a-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('sign in again');
+    await shot(page, 'sign-in');
+    await context.close();
+  });
+
+  it('search → details → install (with the plan) → upgrade → rollback → remove', async () => {
+    const { page } = await harness.signIn('super-admin', 'admin');
+    // The seeded official samples are listed, most installed first.
+    const cards = page.locator('codex-plugin-card');
+    await expect.poll(() => cards.count()).toBeGreaterThanOrEqual(7);
+    await expect.poll(() => page.getByRole('listitem', { name: 'Text statistics (@codex/text-stats)' }).count()).toBe(1);
+    await shot(page, 'marketplace', true);
+
+    // Search as you type narrows the list to the one plugin.
+    await page.getByRole('searchbox', { name: 'Search plugins' }).fill('flaky');
+    await expect.poll(() => page.getByRole('listitem').evaluateAll((items) => items.map((item) => item.getAttribute('aria-label')))).toEqual(['Flaky greeter (@codex/flaky-greeter)']);
+    expect(await page.getByRole('listitem').first().getAttribute('aria-label')).toBe('Flaky greeter (@codex/flaky-greeter)');
+
+    // Filters: official visual blocks are just the sparkline.
+    await page.getByRole('searchbox', { name: 'Search plugins' }).fill('');
+    await page.getByLabel('Kind').selectOption('visual-block');
+    await expect.poll(() => page.getByRole('listitem').evaluateAll((items) => items.map((item) => item.getAttribute('aria-label')))).toEqual(['Sparkline block (@codex/sparkline-block)']);
+    await page.getByLabel('Kind').selectOption('');
+    await page.getByRole('searchbox', { name: 'Search plugins' }).fill('flaky');
+    await expect.poll(() => cards.count()).toBe(1);
+
+    // Details.
+    await page.getByRole('listitem').first().click();
+    await expect.poll(() => page.url()).toContain('#/plugins/@codex/flaky-greeter');
+    await page.getByRole('heading', { level: 1 }).filter({ hasText: 'Flaky greeter' }).waitFor();
+    expect(await page.getByRole('tab').allTextContents()).toEqual(['Overview', 'Permissions', 'Features', 'Dependencies', 'Versions', 'Reviews', 'Code', 'Install and test']);
+    await page.getByRole('tab', { name: 'Features' }).click();
+    await page.getByText('greet', { exact: true }).waitFor();
+    await page.getByRole('tab', { name: 'Versions' }).click();
+    expect(await page.locator('table.versions tbody tr').count()).toBe(2);
+    await page.getByRole('button', { name: 'Compare' }).click();
+    await expect.poll(() => page.locator('table.diff tbody tr').count()).toBeGreaterThan(0);
+    await page.getByRole('tab', { name: 'Code' }).click();
+    await page.getByRole('region', { name: 'source of plugin.json' }).waitFor();
+    expect(await page.locator('.tok-string').count()).toBeGreaterThan(5);
+    await page.getByRole('tab', { name: 'Install and test' }).click();
+    await page.getByRole('button', { name: 'Install and test' }).click();
+    await expect.poll(() => page.locator('[data-tab=try]').textContent()).toMatch(/not available on this registry|Result:/);
+    await page.getByRole('tab', { name: 'Overview' }).click();
+    await shot(page, 'details', true);
+
+    // Install the older version so that there is something to upgrade to.
+    await page.getByLabel('Version to install').selectOption('1.0.0');
+    await runOperation(page, /^Install 1\.0\.0$/, async (dialog) => {
+      expect(await dialog.locator('.versions').textContent()).toBe('Version: not installed → 1.0.0');
+      expect(await dialog.textContent()).toContain('Dependents');
+    }, 'Install succeeded');
+    await expect.poll(() => page.locator('[data-state=installed]').textContent()).toBe('installed 1.0.0');
+
+    await runOperation(page, /^Upgrade to 1\.1\.0$/, async (dialog) => {
+      expect(await dialog.locator('.versions').textContent()).toBe('Version: 1.0.0 → 1.1.0');
+    }, 'Upgrade succeeded');
+    await expect.poll(() => page.locator('[data-state=installed]').textContent()).toBe('installed 1.1.0');
+
+    await runOperation(page, /^Roll back to 1\.0\.0$/, async (dialog) => {
+      expect(await dialog.locator('.versions').textContent()).toBe('Version: 1.1.0 → 1.0.0');
+    }, 'Roll back succeeded');
+    await expect.poll(() => page.locator('[data-state=installed]').textContent()).toBe('installed 1.0.0');
+
+    // Back in the marketplace the card shows the install state and the update.
+    await page.getByRole('link', { name: 'Marketplace' }).click();
+    await page.getByRole('searchbox', { name: 'Search plugins' }).fill('flaky');
+    await expect.poll(() => page.locator('codex-plugin-card [data-state=update]').textContent()).toBe('update 1.1.0');
+
+    await runOperation(page, /^Remove$/, async (dialog) => {
+      expect(await dialog.locator('.versions').textContent()).toBe('Version: 1.0.0 → removed');
+    }, 'Remove succeeded');
+    await expect.poll(() => page.locator('codex-plugin-card [data-state=installed]').count()).toBe(0);
+    await page.getByRole('button', { name: 'Install' }).waitFor();
+
+    const installed = await harness.registry.app.inject({ method: 'GET', url: '/api/plugins/installed?target=default', headers: await harness.registry.as('super-admin') });
+    expect(installed.json().items).toEqual([]);
+    expect(harness.problems.splice(0)).toEqual([]);
+  });
+
+  it('previews a visual block in a sandboxed frame', async () => {
+    const { page } = await harness.signIn('user', 'viewer');
+    await page.goto(`${harness.url}/#/plugins/@codex/sparkline-block`);
+    const frame = page.frameLocator('iframe[title="plugin preview"]');
+    expect(await page.locator('iframe[title="plugin preview"]').getAttribute('sandbox')).toBe('allow-scripts');
+    await frame.locator('#codex-preview-root[data-state=ready]').waitFor();
+    expect(await frame.locator('codex-sparkline-block').count()).toBe(1);
+    expect(harness.problems.splice(0)).toEqual([]);
+  });
+
+  it('a user proposes a plugin and an admin approves an official version', async () => {
+    // A plain user asks for a plugin from the marketplace.
+    const user = await harness.signIn('user', 'bob');
+    expect(await user.page.getByRole('navigation').getByRole('link').allTextContents()).not.toContain('Admin');
+    await user.page.getByRole('button', { name: 'Request a plugin' }).click();
+    await user.page.getByLabel('What plugin do you need?').fill('CSV to chart');
+    await user.page.getByLabel('Why, and what should it do?').fill('Turn a CSV file into a sparkline block.');
+    await user.page.getByRole('button', { name: 'Send request' }).click();
+    await expect.poll(() => user.page.getByRole('status').filter({ hasText: 'Thanks' }).textContent()).toContain('your request “CSV to chart” was recorded');
+
+    // A maintainer publishes an official version; it waits for a super-admin.
+    const published = await harness.publish({
+      'plugin.json': JSON.stringify({ id: '@codex/csv-chart', version: '1.0.0', kind: 'tool', title: 'CSV chart', description: 'Turns CSV into chart series.', entry: 'index.js', tags: ['chart'],
+        tools: [{ name: 'parse', description: 'Parses CSV.', inputSchema: { type: 'object' }, outputSchema: { type: 'object' } }] }),
+      'index.js': 'export const tools = { parse: async () => ({}) };\n',
+    });
+    expect(published.status).toBe(201);
+    expect((published.body as { status: string }).status).toBe('pending-approval');
+
+    const admin = await harness.signIn('super-admin', 'admin');
+    await admin.page.getByRole('link', { name: 'Admin' }).click();
+    const approvals = admin.page.locator('section.approvals');
+    await expect.poll(() => approvals.locator('tbody tr').filter({ hasText: '@codex/csv-chart' }).count()).toBe(1);
+    await expect.poll(() => admin.page.locator('section.requests tbody').textContent()).toContain('CSV to chart');
+    expect(await admin.page.locator('section.requests tbody').textContent()).toContain('bob');
+    await expect.poll(() => admin.page.locator('section.journal tbody tr').count()).toBeGreaterThan(0);
+    await shot(admin.page, 'admin', true);
+
+    const row = approvals.locator('tbody tr').filter({ hasText: '@codex/csv-chart' });
+    await row.getByLabel('Reason for @codex/csv-chart').fill('reviewed the code');
+    await row.getByRole('button', { name: 'Approve' }).click();
+    await expect.poll(() => approvals.locator('tbody tr').filter({ hasText: '@codex/csv-chart' }).count()).toBe(0);
+
+    const details = await harness.registry.app.inject({ method: 'GET', url: '/api/plugins/@codex/csv-chart' });
+    expect(details.json().version.status).toBe('active');
+    expect(harness.problems.splice(0)).toEqual([]);
+  });
+
+  it('acknowledges and resolves an alert', async () => {
+    const services = harness.registry.app.registryServices;
+    await services.database.db.transaction((tx) => services.repos.alerts.raise({ kind: 'ui-test', severity: 'warning', message: 'disk almost full', details: {} }, tx));
+    const { page } = await harness.signIn('super-admin', 'admin');
+    await page.getByRole('link', { name: 'Admin' }).click();
+    const row = page.locator('section.alerts tbody tr').filter({ hasText: 'disk almost full' });
+    await row.getByRole('button', { name: 'Acknowledge' }).click();
+    await expect.poll(() => row.locator('td.status').textContent()).toBe('acknowledged');
+    await row.getByRole('button', { name: 'Resolve' }).click();
+    await expect.poll(() => page.locator('section.alerts tbody tr').filter({ hasText: 'disk almost full' }).count()).toBe(0);
+  });
+
+  it('shows the debug dashboard as not available while the registry has no debug API', async () => {
+    const { page } = await harness.signIn('super-admin', 'admin');
+    await page.getByRole('link', { name: 'Debug' }).click();
+    await page.getByRole('heading', { name: 'Debug engine not available on this registry' }).waitFor();
+    await shot(page, 'debug-dashboard-unavailable');
+  });
+});
