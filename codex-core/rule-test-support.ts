@@ -41,6 +41,8 @@ export function removeFixture(root: string): void {
 export interface RuleCase {
   name: string;
   code: string;
+  /** The case file's extension (default `.ts`; `.test.ts` makes it a test file). */
+  extension?: string;
 }
 
 /** The result of running one case: the findings of the rule and where they had to be. */

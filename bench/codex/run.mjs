@@ -14,10 +14,12 @@ const work = mkdtempSync(join(tmpdir(), 'codex-bench-'));
 
 function timed(label, command, args, options = {}) {
   const result = spawnSync('/usr/bin/time', ['-v', command, ...args], { encoding: 'utf8', maxBuffer: 1 << 30, ...options });
-  const wall = /Elapsed \(wall clock\) time[^:]*: (.*)/.exec(result.stderr)?.[1] ?? '?';
-  const [minutes, seconds] = wall.includes(':') ? wall.split(':').slice(-2).map(Number) : [0, Number(wall)];
+  // GNU time prints "Elapsed (wall clock) time (h:mm:ss or m:ss): 1:02.34".
+  const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)/.exec(result.stderr)?.[1] ?? 'NaN';
+  const parts = wall.split(':').map(Number);
+  const seconds = parts.reduce((total, part) => total * 60 + part, 0);
   const peakKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(result.stderr)?.[1] ?? 0);
-  return { label, status: result.status, seconds: minutes * 60 + seconds, peakMb: Math.round(peakKb / 1024), stdout: result.stdout, stderr: result.stderr };
+  return { label, status: result.status, seconds, peakMb: Math.round(peakKb / 1024), stdout: result.stdout, stderr: result.stderr };
 }
 
 try {

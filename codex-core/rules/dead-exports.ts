@@ -11,7 +11,7 @@ export interface DeadExport {
   message: string;
 }
 
-const CONVENTIONAL_ENTRY = /(\.|\/|^)(test|spec|bench|stories|story|config|setup|e2e)\.[cm]?[jt]sx?$|(^|\/)(test|tests|__tests__|scripts|bin|bench|e2e|\.storybook|examples?)\//;
+const CONVENTIONAL_ENTRY = /(\.|\/|^)(test|spec|bench|stories|story|config|setup|e2e)\.[cm]?[jt]sx?$|(^|\/)(test|tests|__tests__|scripts|bin|bench|benchmarks?|e2e|\.storybook|examples?)\//;
 const ROOT_ENTRY = /^(src\/)?(index|main|cli|server|app|mod)\.[cm]?[jt]sx?$/;
 
 /** The names a file exports itself (not re-exports), with their name nodes. */

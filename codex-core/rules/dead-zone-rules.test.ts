@@ -77,6 +77,7 @@ const projectRules: Record<string, { find: ProjectCase[]; ignore: ProjectCase[] 
       { name: 'two files importing only each other', files: { 'package.json': manifest, 'src/index.ts': 'export {};', 'src/a.ts': 'import { b } from "./b";\nexport const a = b;', 'src/b.ts': 'export const b = 1;', 'src/c.ts': '/*@*/import { a } from "./a";\nconsole.log(a);' } },
     ],
     ignore: [
+      { name: 'a benchmark', files: { 'package.json': manifest, 'src/index.ts': 'export {};', 'src/benchmarks/index.ts': 'console.log(1);' } },
       { name: 'a test file', files: { 'package.json': manifest, 'src/index.ts': 'export {};', 'src/index.test.ts': 'console.log(1);' } },
       { name: 'a file loaded with dynamic import', files: { 'package.json': manifest, 'src/index.ts': 'export const load = () => import("./lazy.js");', 'src/lazy.ts': 'export const x = 1;' } },
       { name: 'a bin script named in package.json', files: { 'package.json': '{"name":"fixture","bin":{"tool":"./cli/tool.js"}}', 'cli/tool.js': 'console.log(1);' } },

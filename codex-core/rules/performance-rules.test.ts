@@ -17,6 +17,8 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
       { name: 'for await', code: 'export async function run(xs: AsyncIterable<number>) { for await (const x of xs) { await Promise.resolve(x); } }' },
       { name: 'pagination carries a cursor', code: 'declare function page(c?: string): Promise<{ next?: string }>;\nexport async function run(n: number[]) { let cursor: string | undefined; for (const _ of n) { cursor = (await page(cursor)).next; } return cursor; }' },
       { name: 'stops at the first match', code: 'declare function ok(x: number): Promise<boolean>;\nexport async function first(xs: number[]) { for (const x of xs) { if (await ok(x)) return x; } return undefined; }' },
+      // Found in zod's ParseStatus.mergeObjectAsync: the promises were all started before the loop.
+      { name: 'awaiting promises that already run', code: 'export async function settle(pairs: { key: Promise<string> }[]) { const keys: string[] = []; for (const pair of pairs) keys.push(await pair.key); return keys; }' },
     ],
   },
   'perf-sync-in-handler': {
@@ -53,6 +55,8 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
       { name: 'parsing each line', code: 'export const parse = (lines: string[]) => { const out: unknown[] = []; for (const line of lines) out.push(JSON.parse(line)); return out; };' },
       { name: 'RegExp built from the item', code: 'export const res = (words: string[]) => words.map((w) => new RegExp(`^${w}$`));' },
       { name: 'parse before the loop', code: 'declare const raw: string;\nexport function run(xs: number[]) { const c = JSON.parse(raw); for (const x of xs) console.log(c, x); }' },
+      // Found in zod's string checks: the RegExp is built on first use and cached.
+      { name: 'lazily cached RegExp', code: 'declare const source: string;\nlet cached: RegExp | undefined;\nexport function run(xs: string[]) { for (const x of xs) { if (!cached) { cached = new RegExp(source, "u"); } cached.test(x); } }' },
     ],
   },
   'perf-quadratic-lookup': {

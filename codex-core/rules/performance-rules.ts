@@ -60,6 +60,9 @@ export function performanceRules(index: SyntaxIndex, reporter: FileReporter): vo
 
   if (reporter.wants('perf-await-in-loop')) {
     for (const expression of index.of(SyntaxKind.AwaitExpression)) {
+      // Awaiting a promise that already runs (`await pair.value`) starts no work; only calls do.
+      const awaited = expression.getExpression();
+      if (!Node.isCallExpression(awaited) && !Node.isNewExpression(awaited)) continue;
       const loop = enclosingLoop(expression, false);
       if (!loop || !(Node.isForOfStatement(loop) || Node.isForInStatement(loop) || Node.isForStatement(loop))) continue;
       if (Node.isForOfStatement(loop) && loop.isAwaited()) continue;
@@ -114,6 +117,13 @@ export function performanceRules(index: SyntaxIndex, reporter: FileReporter): vo
       const loop = enclosingLoop(call, true);
       const argument = call.getArguments()[0];
       if (!loop || !argument || !isLoopInvariant(argument, loop)) continue;
+      // `cached ??= new RegExp(...)` or `if (!re) re = new RegExp(...)` builds it once and keeps it.
+      const parent = call.getParent();
+      if (parent && Node.isBinaryExpression(parent) && parent.getRight() === call) {
+        const target = parent.getLeft().getText();
+        const declaredInLoop = loop.getDescendantsOfKind(SyntaxKind.VariableDeclaration).some((declaration) => declaration.getName() === target);
+        if (!declaredInLoop) continue;
+      }
       const what = text === 'RegExp' ? 'builds the same regular expression' : `${text === 'JSON.parse' ? 'parses' : 'serialises'} the same value`;
       report('perf-invariant-in-loop', call, `${text}() ${what} on every iteration`, 'Hoist it out of the loop.');
     }

@@ -1,8 +1,20 @@
+interface Atom {
+  text: string;
+  /** Repeats without bound. */
+  unbounded: boolean;
+  /** Has any quantifier (so it is not a mandatory single occurrence). */
+  quantified: boolean;
+  /** A nested group (whose content is not looked into further). */
+  group: boolean;
+}
+
 interface Group {
-  /** Some atom inside repeats without bound (`*`, `+`, `{n,}`). */
+  /** Some atom inside repeats without bound (`*`, `+`, `{n,}`), at any depth. */
   unbounded: boolean;
   /** The text of each alternative so far. */
   alternatives: string[];
+  /** The direct atoms of the current alternative. */
+  atoms: Atom[];
   start: number;
 }
 
@@ -29,17 +41,48 @@ function quantifierAt(pattern: string, index: number): { length: number; unbound
   return { length, unbounded };
 }
 
+/** The character a mandatory single-character atom matches (`\.` → `.`), if it is one. */
+function literalOf(atom: Atom | undefined): string | undefined {
+  if (!atom || atom.quantified || atom.group) return undefined;
+  if (atom.text.length === 1 && atom.text !== '.' && atom.text !== '^' && atom.text !== '$') return atom.text;
+  if (atom.text.length === 2 && atom.text[0] === '\\' && !/[dwsDWSbBnrtfv0-9ux]/.test(atom.text[1]!)) return atom.text[1];
+  return undefined;
+}
+
+function canMatch(atom: Atom, char: string): boolean {
+  if (atom.group) return true;
+  try {
+    return new RegExp(`^(?:${atom.text})$`).test(char);
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * A repeated group whose every iteration starts or ends with a separator character that none of its
+ * repeated atoms can match (`([a-z]+\.)+`, `(&\w+=\w+)*`) splits the input one way only: no blow-up.
+ */
+function hasSeparator(atoms: readonly Atom[]): boolean {
+  const repeated = atoms.filter((atom) => atom.unbounded || atom.group);
+  for (const separator of [literalOf(atoms[0]), literalOf(atoms[atoms.length - 1])]) {
+    if (separator !== undefined && !repeated.some((atom) => canMatch(atom, separator))) return true;
+  }
+  return false;
+}
+
 /**
  * Finds the shapes of regular expression that backtrack exponentially: a group that repeats without
- * bound and contains an atom that repeats without bound (`(a+)+`, `(\w+\s?)*`), or whose alternatives
- * can match the same text (`(a|a)*`, `(\d|\w)+`). Returns a description, or `undefined` when safe.
+ * bound and contains an atom that repeats without bound (`(a+)+`, `(\w+\s?)*`) unless a separator
+ * splits the iterations, or whose alternatives can match the same text (`(a|a)*`, `(\d|\w)+`).
+ * Returns a description, or `undefined` when safe.
  */
 export function findBacktracking(pattern: string): string | undefined {
-  const stack: Group[] = [{ unbounded: false, alternatives: [], start: 0 }];
+  const stack: Group[] = [{ unbounded: false, alternatives: [], atoms: [], start: 0 }];
   let index = 0;
   while (index < pattern.length) {
     const char = pattern[index];
     const top = stack[stack.length - 1]!;
+    const atomStart = index;
     if (char === '\\') {
       index += 2;
     } else if (char === '[') {
@@ -54,23 +97,28 @@ export function findBacktracking(pattern: string): string | undefined {
         const named = /^\(\?(<[A-Za-z_$][\w$]*>|:|=|!|<=|<!)/.exec(pattern.slice(index));
         skip = named ? named[0].length : 2;
       }
-      stack.push({ unbounded: false, alternatives: [], start: index + skip });
+      stack.push({ unbounded: false, alternatives: [], atoms: [], start: index + skip });
       index += skip;
       continue;
     } else if (char === '|') {
       top.alternatives.push(pattern.slice(top.start, index));
       top.start = index + 1;
+      top.atoms = [];
       index++;
       continue;
     } else if (char === ')') {
       if (stack.length === 1) return undefined;
       const group = stack.pop()!;
       group.alternatives.push(pattern.slice(group.start, index));
+      const groupText = pattern.slice(group.start, index);
       index++;
       const quantifier = quantifierAt(pattern, index);
       const parent = stack[stack.length - 1]!;
       if (quantifier?.unbounded) {
-        if (group.unbounded) return `a repeated group contains a repeated atom: ${pattern.slice(Math.max(0, group.start - 1), index + quantifier.length)}`;
+        const single = group.alternatives.length === 1;
+        if (group.unbounded && !(single && hasSeparator(group.atoms))) {
+          return `a repeated group contains a repeated atom: (${groupText})${pattern.slice(index, index + quantifier.length)}`;
+        }
         const seen = new Set<string>();
         for (const alternative of group.alternatives) {
           if (seen.has(alternative)) return `a repeated group has identical alternatives: ${alternative}`;
@@ -81,12 +129,15 @@ export function findBacktracking(pattern: string): string | undefined {
         }
       }
       parent.unbounded ||= group.unbounded || Boolean(quantifier?.unbounded);
+      parent.atoms.push({ text: groupText, unbounded: Boolean(quantifier?.unbounded), quantified: Boolean(quantifier), group: true });
       if (quantifier) index += quantifier.length;
       continue;
     } else {
       index++;
     }
+    const text = pattern.slice(atomStart, index);
     const quantifier = quantifierAt(pattern, index);
+    top.atoms.push({ text, unbounded: Boolean(quantifier?.unbounded), quantified: Boolean(quantifier), group: false });
     if (quantifier) {
       if (quantifier.unbounded) top.unbounded = true;
       index += quantifier.length;

@@ -14,7 +14,8 @@ const FS_PATH_CALLS = new Set(['readFile', 'readFileSync', 'writeFile', 'writeFi
 const MERGERS = new Set(['merge', 'mergeWith', 'defaultsDeep', 'deepMerge', 'extend', 'deepExtend', 'assignDeep', 'mergeDeep']);
 
 /** Known credential formats: a match is a secret whatever it is called. */
-const KNOWN_SECRET_FORMATS: { name: string; pattern: RegExp }[] = [
+const TEST_FILE = /(\.|\/)(test|spec)\.[cm]?[jt]sx?$|\/(tests?|__tests__|fixtures)\//;
+const KNOWN_SECRET_FORMATS: { name: string; pattern: RegExp; sampleInTests?: boolean }[] = [
   { name: 'an AWS access key id', pattern: /\b(AKIA|ASIA)[0-9A-Z]{16}\b/ },
   { name: 'a GitHub token', pattern: /\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\b|\bgithub_pat_[A-Za-z0-9_]{60,}/ },
   { name: 'a Slack token', pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,}/ },
@@ -22,7 +23,7 @@ const KNOWN_SECRET_FORMATS: { name: string; pattern: RegExp }[] = [
   { name: 'an OpenAI-style API key', pattern: /\bsk-(proj-)?[A-Za-z0-9_-]{32,}/ },
   { name: 'a Google API key', pattern: /\bAIza[0-9A-Za-z_-]{35}\b/ },
   { name: 'a private key', pattern: /-----BEGIN (RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----/ },
-  { name: 'a JSON Web Token', pattern: /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/ },
+  { name: 'a JSON Web Token', pattern: /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/, sampleInTests: true },
 ];
 const SECRET_WORDS = new Set(['secret', 'password', 'passwd', 'pwd', 'token', 'apikey', 'credential', 'credentials', 'auth', 'private']);
 const PLACEHOLDER = /^(x+|\*+|changeme|change-me|your[-_ ].*|<.*>|\$\{.*\}|example.*|dummy.*|test.*|placeholder.*|redacted)$/i;
@@ -105,16 +106,18 @@ export function securityRules(index: SyntaxIndex, reporter: FileReporter): void 
   if (reporter.wants('security-prototype-pollution')) recursiveMerges(index, report);
 
   if (reporter.wants('security-hardcoded-secret')) {
+    // Tests hold sample tokens and fake passwords; real key formats are reported there too.
+    const inTest = TEST_FILE.test(reporter.file);
     for (const literal of [...index.of(SyntaxKind.StringLiteral), ...index.of(SyntaxKind.NoSubstitutionTemplateLiteral)]) {
       const text = literal.getLiteralValue();
       const parent = literal.getParent();
       if (parent && (Node.isImportDeclaration(parent) || Node.isExportDeclaration(parent) || Node.isLiteralTypeNode(parent))) continue;
-      const known = KNOWN_SECRET_FORMATS.find((format) => format.pattern.test(text));
+      const known = KNOWN_SECRET_FORMATS.find((format) => format.pattern.test(text) && !(inTest && format.sampleInTests));
       if (known) {
         report('security-hardcoded-secret', literal, `this string looks like ${known.name}`, 'Read it from the environment or a secret store, and rotate the exposed credential.');
         continue;
       }
-      if (text.length >= 16 && !/\s/.test(text) && !PLACEHOLDER.test(text) && entropy(text) >= 3.5 && hasSecretName(assignedName(literal))) {
+      if (!inTest && text.length >= 16 && !/\s/.test(text) && !PLACEHOLDER.test(text) && entropy(text) >= 3.5 && hasSecretName(assignedName(literal))) {
         report('security-hardcoded-secret', literal, `a high-entropy literal is assigned to ${assignedName(literal)}`, 'Read it from the environment or a secret store.');
       }
     }
@@ -187,9 +190,12 @@ function recursiveMerges(index: SyntaxIndex, report: (ruleId: string, node: Node
     const body = fn.getText();
     if (/__proto__|constructor|hasOwnProperty|Object\.hasOwn|isSafeKey|prototype/.test(body)) continue;
     const recursive = fn.getDescendantsOfKind(SyntaxKind.CallExpression).some((call) => calleeName(call.getExpression()) === fnName);
+    // Merging into an object the caller passed in; filling a fresh local object cannot pollute anything.
+    const parameters = new Set((fn as unknown as { getParameters(): { getName(): string }[] }).getParameters().map((parameter) => parameter.getName()));
     const assignsByKey = loop.getDescendantsOfKind(SyntaxKind.BinaryExpression).some((binary) => {
       const left = binary.getLeft();
-      return binary.getOperatorToken().getKind() === SyntaxKind.EqualsToken && Node.isElementAccessExpression(left) && left.getArgumentExpression()?.getText() === key;
+      return binary.getOperatorToken().getKind() === SyntaxKind.EqualsToken && Node.isElementAccessExpression(left) && left.getArgumentExpression()?.getText() === key
+        && parameters.has(left.getExpression().getText());
     });
     if (recursive && assignsByKey) {
       report('security-prototype-pollution', loop, `${fnName} copies every key recursively without guarding __proto__ and constructor`, 'Skip the keys __proto__, constructor and prototype, or copy into Object.create(null).');
