@@ -2,6 +2,7 @@
 // the build stays green while the product grows. `--production` minifies (used for the .vsix).
 import { build } from 'esbuild';
 import { existsSync, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 
 const production = process.argv.includes('--production');
 
@@ -17,6 +18,21 @@ const bundles = [
   // The web console and the VS Code webviews share one browser bundle.
   { entry: 'webview/src/main.ts', outfile: 'dist/webview/main.js', platform: 'browser', format: 'esm' },
 ];
+
+/**
+ * @stylistic/eslint-plugin loads two dependencies through `createRequire(import.meta.url)`, which
+ * esbuild cannot follow: turned into plain `require` calls they are bundled, so the language server
+ * runs from a .vsix without node_modules.
+ */
+const bundleCreateRequire = {
+  name: 'bundle-create-require',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]@stylistic[\\/]eslint-plugin[\\/]dist[\\/].*\.js$/ }, async (args) => ({
+      contents: (await readFile(args.path, 'utf8')).replace(/__require\(("[^"]+")\)/g, 'require($1)'),
+      loader: 'js',
+    }));
+  },
+};
 
 mkdirSync('dist', { recursive: true });
 const started = Date.now();
@@ -35,6 +51,7 @@ for (const bundle of bundles) {
     sourcemap: true,
     minify: production,
     logLevel: 'warning',
+    plugins: bundle.packages === 'external' ? [] : [bundleCreateRequire],
     // ESM bundles that pull in CommonJS code need a real `require`; CommonJS bundles of ESM code
     // (ESLint plugins call createRequire(import.meta.url)) need a real `import.meta.url`.
     banner: bundle.format === 'esm' && bundle.platform === 'node'
