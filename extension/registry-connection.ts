@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { mintHs256 } from './registry-token';
 import { registryUrl } from './settings';
 
 /** How the extension (and its panels) reach a registry. */
@@ -15,14 +16,6 @@ export interface RegistryConnection {
 
 /** SecretStorage key of the token for a team registry (one per URL). */
 const tokenSecret = (url: string): string => `pluginCodex.registryToken:${url}`;
-
-/** An HS256 JWT, as the registry's @fastify/jwt/jose verify it (sub, role, iat, exp). */
-export function mintHs256(secret: string, claims: { sub: string; role: string }, ttlSeconds = 12 * 3600): string {
-  const encode = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const now = Math.floor(Date.now() / 1000);
-  const body = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode({ role: claims.role, sub: claims.sub, iat: now, exp: now + ttlSeconds })}`;
-  return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
-}
 
 /**
  * The CLI that can run `serve`: a path from settings, or the extension's own dist/cli.js when its npm
