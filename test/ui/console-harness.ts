@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -17,10 +17,15 @@ export const DOC_SCREENSHOTS = join(packageRoot(), 'docs', 'screenshots');
 /** Chromium flags that work on these machines (see /work/shared/STACK.md). */
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-/** Builds the browser bundle the console serves (the same step as scripts/build.mjs). */
+/**
+ * Builds the browser bundle the console serves (the same step as scripts/build.mjs). Files are
+ * written under temporary names and renamed, so test files building in parallel never serve a
+ * half-written bundle.
+ */
 export async function buildWebviewBundle(): Promise<void> {
   const root = packageRoot();
-  await build({
+  const result = await build({
+    write: false,
     entryPoints: [join(root, 'webview/src/main.ts')],
     outfile: join(root, 'dist/webview/main.js'),
     bundle: true,
@@ -30,6 +35,12 @@ export async function buildWebviewBundle(): Promise<void> {
     sourcemap: true,
     logLevel: 'warning',
   });
+  mkdirSync(join(root, 'dist/webview'), { recursive: true });
+  for (const file of result.outputFiles) {
+    const temporary = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(temporary, file.contents);
+    renameSync(temporary, file.path);
+  }
 }
 
 /** A registry listening on a free port, a browser, and helpers for signing in as a role. */
@@ -72,7 +83,7 @@ export async function startConsoleHarness(): Promise<ConsoleHarness> {
       page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
       await page.goto(`${address}/`);
       const { authorization } = await registry.as(role, userId);
-      await page.getByLabel('Token').fill(authorization.replace(/^Bearer /, ''));
+      await page.getByLabel('Token').fill((authorization ?? '').replace(/^Bearer /, ''));
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('navigation', { name: 'Plugin Codex' }).waitFor();
       return { context, page };

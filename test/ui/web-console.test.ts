@@ -101,7 +101,7 @@ describe('web console', () => {
     await page.getByRole('button', { name: 'Install and test' }).click();
     await expect.poll(() => page.locator('[data-tab=try]').textContent()).toMatch(/not available on this registry|Result:/);
     await page.getByRole('tab', { name: 'Overview' }).click();
-    await shot(page, 'details', true);
+    await shot(page, 'details-flaky-greeter');
 
     // Install the older version so that there is something to upgrade to.
     await page.getByLabel('Version to install').selectOption('1.0.0');
@@ -144,6 +144,9 @@ describe('web console', () => {
     expect(await page.locator('iframe[title="plugin preview"]').getAttribute('sandbox')).toBe('allow-scripts');
     await frame.locator('#codex-preview-root[data-state=ready]').waitFor();
     expect(await frame.locator('codex-sparkline-block').count()).toBe(1);
+    // Drawn from the first example's output (3, 1, 4, 1, 5).
+    expect(await frame.locator('codex-sparkline-block polyline').getAttribute('points')).toMatch(/^[\d.]+,[\d.]+( [\d.]+,[\d.]+){4}$/);
+    await shot(page, 'details', true);
     expect(harness.problems.splice(0)).toEqual([]);
   });
 
@@ -202,5 +205,47 @@ describe('web console', () => {
     await page.getByRole('link', { name: 'Debug' }).click();
     await page.getByRole('heading', { name: 'Debug engine not available on this registry' }).waitFor();
     await shot(page, 'debug-dashboard-unavailable');
+  });
+
+  // The registry has no debug API yet (GET /api/debug/snapshots, GET /api/debug/stats, POST
+  // /api/debug/start): this test answers those three paths (and the fix decision) in the browser
+  // with canned bodies, to check the dashboard renders and acts in Chromium under the console's
+  // CSP. Replace the stubs with the real endpoints once they exist.
+  it('renders the debug dashboard in Chromium against stubbed debug endpoints', async () => {
+    const { page } = await harness.signIn('super-admin', 'admin');
+    const at = (second: number) => `2026-11-26T08:00:${String(second).padStart(2, '0')}Z`;
+    const snapshots = Array.from({ length: 10 }, (_, i) => ({
+      id: `run-${10 - i}`, pluginId: '@codex/flaky-greeter', version: i % 3 === 0 ? '1.1.0' : '1.0.0', startedAt: at(50 - i * 5),
+      status: i % 3 === 0 ? 'error' : 'ok', input: { name: 'Ada', excited: i % 3 === 0 }, output: i % 3 === 0 ? null : { greeting: 'Hello, Ada!' },
+      logs: [{ level: 'info', message: 'greet called', at: at(50 - i * 5) }, ...(i % 3 === 0 ? [{ level: 'warn', message: 'template store unreachable', at: at(50 - i * 5) }] : [])],
+      ...(i % 3 === 0 ? { error: 'health check failed: greeting template store is unreachable' } : {}),
+    }));
+    const fix = { id: 'fix-1', rule: 'codex/unhandled-rejection', reason: 'healthCheck throws when the template store is unreachable; fall back to the built-in template instead of failing the probe.', status: 'proposed',
+      diff: '--- a/index.js\n+++ b/index.js\n@@ -12,3 +12,3 @@ export async function healthCheck() {\n-  throw new Error(\'greeting template store is unreachable\');\n+  return { ok: true, detail: \'using the built-in template\' };\n }' };
+    await page.route('**/api/debug/**', async (route) => {
+      const url = new URL(route.request().url());
+      const json = (body: unknown) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
+      if (url.pathname === '/api/debug/snapshots') return json({ items: snapshots });
+      if (url.pathname === '/api/debug/stats') return json({ rules: [{ rule: 'codex/unhandled-rejection', accepted: 7, rejected: 1 }, { rule: 'codex/no-floating-promise', accepted: 3, rejected: 3 }, { rule: 'codex/sql-injection', accepted: 5, rejected: 0 }] });
+      if (url.pathname === '/api/debug/start') return json({ session: { id: 'session-1', pluginId: '@codex/flaky-greeter', status: 'done', suggestions: [fix] } });
+      if (url.pathname.endsWith('/fixes/fix-1')) return json({ ...fix, status: (route.request().postDataJSON() as { action: string }).action === 'apply' ? 'applied' : 'rolled-back' });
+      return route.fulfill({ status: 404, contentType: 'application/json', body: '{"message":"not found"}' });
+    });
+    await page.goto(`${harness.url}/#/debug/@codex/flaky-greeter`);
+    await page.locator('table.snapshots').waitFor();
+    expect(await page.locator('table.snapshots tbody tr').count()).toBe(10);
+    expect(await page.locator('.log-count').textContent()).toBe('18 lines');
+    await page.getByLabel('Log level').selectOption('error');
+    expect(await page.locator('table.logs tbody tr').count()).toBe(4);
+    expect(await page.locator('.patch .diff-add').count()).toBeGreaterThan(0);
+    expect(await page.locator('table.rules tbody tr').first().textContent()).toContain('88%');
+    await page.getByRole('button', { name: 'Suggest fix' }).click();
+    await page.locator('.fix').waitFor();
+    expect(await page.locator('.fix').textContent()).toContain('fall back to the built-in template');
+    await page.locator('.fix').getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => page.locator('.fix').getAttribute('data-status')).toBe('applied');
+    await page.getByLabel('Log level').selectOption('');
+    await shot(page, 'debug-dashboard', true);
+    expect(harness.problems.splice(0)).toEqual([]);
   });
 });

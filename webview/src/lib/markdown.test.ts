@@ -23,6 +23,12 @@ describe('renderMarkdown', () => {
     expect(dom.querySelectorAll('hr')).toHaveLength(1);
   });
 
+  it('renders code inside bold text and continues indented list items', () => {
+    const dom = toDom('- **`entry` (`index.js`)** runs in the sandbox and\n  returns a series\n- second');
+    expect([...dom.querySelectorAll('li')].map((li) => li.textContent)).toEqual(['entry (index.js) runs in the sandbox and returns a series', 'second']);
+    expect([...dom.querySelectorAll('li strong code')].map((code) => code.textContent)).toEqual(['entry', 'index.js']);
+  });
+
   it.each([
     '<script>alert(1)</script>',
     '<img src=x onerror=alert(1)>',

@@ -36,8 +36,11 @@ export function renderMarkdown(source: string): TemplateResult {
       const ordered = /^\s*\d+[.)]\s+/.test(line);
       const items: TemplateResult[][] = [];
       while (index < lines.length && (ordered ? /^\s*\d+[.)]\s+/ : /^\s*[-*+]\s+/).test(lines[index]!)) {
-        items.push(inline(lines[index]!.replace(/^\s*(?:[-*+]|\d+[.)])\s+/, '')));
+        let item = lines[index]!.replace(/^\s*(?:[-*+]|\d+[.)])\s+/, '');
         index++;
+        // Indented lines continue the item.
+        while (index < lines.length && /^\s{2,}\S/.test(lines[index]!) && !/^\s*(?:[-*+]|\d+[.)])\s+/.test(lines[index]!)) item += ` ${lines[index++]!.trim()}`;
+        items.push(inline(item));
       }
       const children = items.map((item) => html`<li>${item}</li>`);
       blocks.push(ordered ? html`<ol>${children}</ol>` : html`<ul>${children}</ul>`);
@@ -86,8 +89,8 @@ export function inline(text: string): TemplateResult[] {
     if (match.index > 0) parts.push(html`${rest.slice(0, match.index)}`);
     const token = match[0];
     if (match[1]) parts.push(html`<code>${token.slice(1, -1)}</code>`);
-    else if (match[2]) parts.push(html`<strong>${token.slice(2, -2)}</strong>`);
-    else if (match[3]) parts.push(html`<em>${token.slice(1, -1)}</em>`);
+    else if (match[2]) parts.push(html`<strong>${inline(token.slice(2, -2))}</strong>`);
+    else if (match[3]) parts.push(html`<em>${inline(token.slice(1, -1))}</em>`);
     else {
       const link = /^\[([^\]]+)\]\(([^)\s]+)\)$/.exec(token)!;
       const href = link[2]!;

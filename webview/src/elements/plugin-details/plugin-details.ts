@@ -328,9 +328,12 @@ export class CodexPluginDetails extends LitElement {
   }
 
   private renderOverview(d: PluginDetails) {
-    const ui = (d.manifest as { ui?: { element?: string; height?: number } }).ui;
+    const manifest = d.manifest as { ui?: { element?: string; height?: number }; examples?: { expected?: unknown }[] };
+    const ui = manifest.ui;
+    // The block is shown with the expected output of the plugin's first example as its data.
+    const sample = manifest.examples?.[0]?.expected;
     return html`
-      ${ui && this.previewCode ? html`<h2>Preview</h2><codex-ui-preview frame-url=${this.previewUrl} .code=${this.previewCode} .element=${ui.element} .height=${ui.height ?? 160}></codex-ui-preview>` : nothing}
+      ${ui && this.previewCode ? html`<h2>Preview</h2><codex-ui-preview frame-url=${this.previewUrl} .code=${this.previewCode} .element=${ui.element} .height=${ui.height ?? 160} .data=${sample}></codex-ui-preview>` : nothing}
       <article class="readme">${d.readme ? renderMarkdown(d.readme) : html`<p class="muted">This plugin has no README.</p>`}</article>
       <p class="muted">Tags: ${d.tags.length ? d.tags.map((tag) => `#${tag}`).join(' ') : 'none'}</p>`;
   }

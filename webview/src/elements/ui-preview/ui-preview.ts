@@ -9,6 +9,8 @@ export interface PreviewFrameMessage {
   code: string;
   /** The custom element the module defines, created once the module ran. */
   element?: string;
+  /** Sample data set as the element's `data` property (a tool output from the plugin's examples). */
+  data?: unknown;
 }
 
 /**
@@ -24,12 +26,14 @@ export class CodexUiPreview extends LitElement {
     code: { type: String },
     element: { type: String },
     height: { type: Number },
+    data: { attribute: false },
   };
 
   declare frameUrl: string;
   declare code: string;
   declare element: string | undefined;
   declare height: number;
+  declare data: unknown;
 
   constructor() {
     super();
@@ -37,11 +41,12 @@ export class CodexUiPreview extends LitElement {
     this.code = '';
     this.element = undefined;
     this.height = 240;
+    this.data = undefined;
   }
 
   /** The message posted to the frame. */
   get message(): PreviewFrameMessage {
-    return { type: 'codex-preview', code: this.code, ...(this.element ? { element: this.element } : {}) };
+    return { type: 'codex-preview', code: this.code, ...(this.element ? { element: this.element } : {}), ...(this.data === undefined ? {} : { data: this.data }) };
   }
 
   private onLoad(event: Event) {
