@@ -4,9 +4,9 @@ import type { HostToWebview, WebviewView } from '../../protocol/webview-messages
 import { InstalledPluginItem, InstalledPluginsProvider } from './installed-plugins-tree';
 import { createPanelBridge, type PanelBridge } from './panel-bridge';
 import { panelHtml } from './panel-html';
-import type { RegistryConnection } from './registry-connection';
+import type { RegistryConnection } from '../registry-connection';
 
-export type { RegistryConnection } from './registry-connection';
+export type { RegistryConnection } from '../registry-connection';
 
 /** What the panels need from the rest of the extension. */
 export interface PanelDeps {

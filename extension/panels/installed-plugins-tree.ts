@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { RegistryConnection } from './registry-connection';
+import type { RegistryConnection } from '../registry-connection';
 
 /** An installed plugin as GET /api/plugins/installed lists it (the fields the tree shows). */
 interface InstalledEntry { pluginId: string; version: string; status: string; asDependency: boolean; lastKnownGoodVersion: string | null }

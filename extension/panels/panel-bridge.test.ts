@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { HostToWebview } from '../../protocol/webview-messages';
 import { createPanelBridge, forwardApiRequest } from './panel-bridge';
 import { panelHtml } from './panel-html';
-import type { RegistryConnection } from './registry-connection';
+import type { RegistryConnection } from '../registry-connection';
 
 const connection: RegistryConnection = { baseUrl: 'http://registry', authorization: async () => 'Bearer secret-token' };
 

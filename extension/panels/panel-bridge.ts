@@ -1,7 +1,7 @@
 import {
   isForwardableApiRequest, isWebviewToHost, type ApiRequest, type ApiResponse, type HostToWebview, type WebviewToHost,
 } from '../../protocol/webview-messages';
-import type { RegistryConnection } from './registry-connection';
+import type { RegistryConnection } from '../registry-connection';
 
 /** What the bridge needs from its surroundings (VS Code in production, plain functions in tests). */
 export interface PanelBridgeDeps {
