@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS federated_versions;
+DROP TABLE IF EXISTS upstreams;
