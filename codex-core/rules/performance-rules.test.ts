@@ -49,6 +49,7 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
     find: [
       { name: 'parsing the same config', code: 'declare const raw: string;\nexport function run(xs: number[]) { for (const x of xs) { const c = /*@*/JSON.parse(raw); console.log(c, x); } }' },
       { name: 'building the same RegExp in filter', code: 'export const grep = (lines: string[], word: string) => lines.filter((l) => /*@*/new RegExp(word).test(l));' },
+      { name: 'stringify compared in a nested callback', code: 'export function dedupe(parts: object[][]) { for (const list of parts) { for (const part of list) { if (!list.some((seen) => JSON.stringify(seen) === /*@*/JSON.stringify(part))) console.log(part); } } }' },
       { name: 'stringify in a while loop', code: 'declare const payload: object;\nexport function run(n: number) { let i = 0; while (i < n) { console.log(/*@*/JSON.stringify(payload)); i++; } }' },
     ],
     ignore: [

@@ -1,4 +1,4 @@
-import { Node, SyntaxKind, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind } from 'ts-morph';
 import type { FileReporter } from '../reporter';
 import { calleeModule, calleeName, enclosingLoop, isFunctionLike, type SyntaxIndex } from './syntax-index';
 
@@ -119,7 +119,9 @@ export function performanceRules(index: SyntaxIndex, reporter: FileReporter): vo
       if (!loop || !argument || !isLoopInvariant(argument, loop)) continue;
       // `cached ??= new RegExp(...)` or `if (!re) re = new RegExp(...)` builds it once and keeps it.
       const parent = call.getParent();
-      if (parent && Node.isBinaryExpression(parent) && parent.getRight() === call) {
+      const assigning = parent && Node.isBinaryExpression(parent) && parent.getRight() === call
+        && [SyntaxKind.EqualsToken, SyntaxKind.QuestionQuestionEqualsToken, SyntaxKind.BarBarEqualsToken].includes(parent.getOperatorToken().getKind());
+      if (assigning && Node.isBinaryExpression(parent)) {
         const target = parent.getLeft().getText();
         const declaredInLoop = loop.getDescendantsOfKind(SyntaxKind.VariableDeclaration).some((declaration) => declaration.getName() === target);
         if (!declaredInLoop) continue;
@@ -155,11 +157,11 @@ export function performanceRules(index: SyntaxIndex, reporter: FileReporter): vo
     }
   }
 
-  if (reporter.wants('perf-unbounded-collection')) unboundedCollections(index.source, report);
+  if (reporter.wants('perf-unbounded-collection')) unboundedCollections(index, report);
 }
 
-function unboundedCollections(source: SourceFile, report: (ruleId: string, node: Node, message: string, suggestion: string) => void): void {
-  for (const statement of source.getVariableStatements()) {
+function unboundedCollections(index: SyntaxIndex, report: (ruleId: string, node: Node, message: string, suggestion: string) => void): void {
+  for (const statement of index.source.getVariableStatements()) {
     for (const declaration of statement.getDeclarations()) {
       const initializer = declaration.getInitializer();
       if (!initializer) continue;
@@ -168,8 +170,8 @@ function unboundedCollections(source: SourceFile, report: (ruleId: string, node:
       const name = declaration.getName();
       let grows = false;
       let shrinks = false;
-      for (const identifier of source.getDescendantsOfKind(SyntaxKind.Identifier)) {
-        if (identifier.getText() !== name || identifier === declaration.getNameNode()) continue;
+      for (const identifier of index.identifiersNamed(name)) {
+        if (identifier === declaration.getNameNode()) continue;
         const parent = identifier.getParent();
         const insideFunction = identifier.getFirstAncestor(isFunctionLike) !== undefined;
         if (parent && Node.isPropertyAccessExpression(parent) && parent.getExpression() === identifier) {

@@ -1,23 +1,112 @@
-import { Node, SyntaxKind, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, ts, type KindToNodeMappings, type SourceFile } from 'ts-morph';
 
 /**
- * Every node of one source file grouped by kind, collected in one walk so that the rules of a file
- * share a single traversal instead of each walking the tree again.
+ * Calls the rules look at, by the name they are made through. Everything else is skipped while
+ * indexing, which keeps ts-morph from wrapping the many calls no rule cares about. A rule that looks
+ * at other calls adds their names here (names ending in `Sync` are always indexed).
+ */
+const INDEXED_CALLEES = new Set([
+  'eval', 'Function', 'runInNewContext', 'runInThisContext', 'runInContext', 'compileFunction', 'Script',
+  'exec', 'execSync', 'spawn', 'spawnSync', 'execFile', 'execFileSync',
+  'query', 'execute', 'raw', 'unsafe', 'run', 'all', 'get', 'prepare', '$queryRawUnsafe', '$executeRawUnsafe', 'queryRawUnsafe', 'executeRawUnsafe',
+  'many', 'one', 'none', 'any', 'oneOrNone', 'manyOrNone', 'findOne', 'findUnique', 'findFirst', 'findMany', 'findById', 'findByPk', 'findAll', 'findOneBy',
+  'findBy', '$queryRaw', '$executeRaw', 'count', 'aggregate', 'insertOne', 'updateOne', 'deleteOne', 'selectFrom', 'insertInto',
+  'readFile', 'writeFile', 'appendFile', 'createReadStream', 'createWriteStream', 'unlink', 'rm', 'readdir', 'open', 'stat', 'access', 'sendFile', 'download',
+  'copyFile', 'rename', 'mkdir', 'assign', 'merge', 'mergeWith', 'defaultsDeep', 'deepMerge', 'extend', 'deepExtend', 'assignDeep', 'mergeDeep',
+  'random', 'RegExp', 'parse', 'stringify', 'includes', 'indexOf', 'lastIndexOf', 'find', 'findIndex', 'findLast', 'findLastIndex', 'registerTool', 'tool',
+]);
+const TLS_PROPERTIES = new Set(['rejectUnauthorized', 'strictSSL', 'verifySsl', 'verify']);
+
+function propertyNameText(name: ts.PropertyName): string | undefined {
+  return ts.isIdentifier(name) || ts.isStringLiteral(name) ? name.text : undefined;
+}
+
+function calleeText(expression: ts.Expression): string | undefined {
+  if (ts.isIdentifier(expression)) return expression.text;
+  if (ts.isPropertyAccessExpression(expression)) return expression.name.text;
+  if (ts.isElementAccessExpression(expression) && ts.isStringLiteral(expression.argumentExpression)) return expression.argumentExpression.text;
+  return undefined;
+}
+
+function endsFlowEarly(statements: ts.NodeArray<ts.Statement>): boolean {
+  return statements.some((statement, index) => index < statements.length - 1 && (ts.isReturnStatement(statement) || ts.isThrowStatement(statement)
+    || ts.isBreakStatement(statement) || ts.isContinueStatement(statement)));
+}
+
+/** Which compiler nodes the rules look at; the rest are walked but never wrapped. */
+function isIndexed(node: ts.Node, text: string): boolean {
+  switch (node.kind) {
+    case SyntaxKind.CallExpression:
+    case SyntaxKind.NewExpression: {
+      const name = calleeText((node as ts.CallExpression).expression);
+      return name !== undefined && (INDEXED_CALLEES.has(name) || name.endsWith('Sync'));
+    }
+    case SyntaxKind.StringLiteral:
+    case SyntaxKind.NoSubstitutionTemplateLiteral:
+      return node.end - node.pos >= 16;
+    case SyntaxKind.PropertyAssignment: {
+      const name = propertyNameText((node as ts.PropertyAssignment).name);
+      return name !== undefined && TLS_PROPERTIES.has(name);
+    }
+    case SyntaxKind.BinaryExpression: {
+      const binary = node as ts.BinaryExpression;
+      return binary.operatorToken.kind === SyntaxKind.EqualsToken && text.slice(binary.left.pos, binary.left.end).includes('NODE_TLS_REJECT_UNAUTHORIZED');
+    }
+    case SyntaxKind.Block:
+    case SyntaxKind.CaseClause:
+    case SyntaxKind.DefaultClause:
+      return endsFlowEarly((node as ts.Block).statements);
+    case SyntaxKind.ObjectLiteralExpression:
+      return (node as ts.ObjectLiteralExpression).properties.some((property) => property.name !== undefined && propertyNameText(property.name) === 'function');
+    case SyntaxKind.AwaitExpression:
+    case SyntaxKind.RegularExpressionLiteral:
+    case SyntaxKind.ForInStatement:
+    case SyntaxKind.AnyKeyword:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/**
+ * The nodes of one source file that the file rules look at, grouped by kind, collected in one walk
+ * over the compiler's tree. Only those nodes get ts-morph wrappers: wrapping every node of a large
+ * file costs more than all the rules together.
  */
 export class SyntaxIndex {
-  private readonly byKind = new Map<SyntaxKind, Node[]>();
+  private readonly byKind = new Map<SyntaxKind, ts.Node[]>();
 
   constructor(readonly source: SourceFile) {
-    source.forEachDescendant((node) => {
-      const kind = node.getKind();
-      let list = this.byKind.get(kind);
-      if (!list) this.byKind.set(kind, (list = []));
-      list.push(node);
-    });
+    const text = source.getFullText();
+    const visit = (node: ts.Node): void => {
+      if (isIndexed(node, text)) {
+        let list = this.byKind.get(node.kind);
+        if (!list) this.byKind.set(node.kind, (list = []));
+        list.push(node);
+      }
+      ts.forEachChild(node, visit);
+    };
+    ts.forEachChild(source.compilerNode, visit);
   }
 
-  of<K extends SyntaxKind>(kind: K): import('ts-morph').KindToNodeMappings[K][] {
-    return (this.byKind.get(kind) ?? []) as import('ts-morph').KindToNodeMappings[K][];
+  of<K extends SyntaxKind>(kind: K): KindToNodeMappings[K][] {
+    return (this.byKind.get(kind) ?? []).map((node) => this.wrap(node)) as KindToNodeMappings[K][];
+  }
+
+  /** Every identifier of the file spelt `name`, found without wrapping the others. */
+  identifiersNamed(name: string): Node[] {
+    const found: ts.Node[] = [];
+    const visit = (node: ts.Node): void => {
+      if (ts.isIdentifier(node) && node.text === name) found.push(node);
+      ts.forEachChild(node, visit);
+    };
+    ts.forEachChild(this.source.compilerNode, visit);
+    return found.map((node) => this.wrap(node));
+  }
+
+  private wrap(node: ts.Node): Node {
+    // ts-morph's own accessor from compiler node to wrapper (internal, but what every getter uses).
+    return (this.source as unknown as { _getNodeFromCompilerNode(node: ts.Node): Node })._getNodeFromCompilerNode(node);
   }
 }
 
@@ -38,32 +127,44 @@ export function receiverText(node: Node): string | undefined {
   return undefined;
 }
 
-/**
- * The module an identifier was imported from (`child_process` for `import { exec } from
- * 'node:child_process'`, also for `const cp = require('child_process')`), without the `node:` prefix.
- */
-export function importedFrom(identifier: Node): string | undefined {
-  if (!Node.isIdentifier(identifier)) return undefined;
-  const name = identifier.getText();
-  const source = identifier.getSourceFile();
+/** Local name → module, per parsed file (keyed by the compiler's node, which outlives ts-morph wrappers). */
+const importMaps = new WeakMap<object, Map<string, string>>();
+
+function importMapOf(source: SourceFile): Map<string, string> {
+  const key = source.compilerNode;
+  let map = importMaps.get(key);
+  if (map) return map;
+  map = new Map();
   for (const declaration of source.getImportDeclarations()) {
     const module = declaration.getModuleSpecifierValue().replace(/^node:/, '');
-    if (declaration.getDefaultImport()?.getText() === name) return module;
-    if (declaration.getNamespaceImport()?.getText() === name) return module;
-    for (const specifier of declaration.getNamedImports()) {
-      if ((specifier.getAliasNode()?.getText() ?? specifier.getName()) === name) return module;
-    }
+    const add = (name: string | undefined): void => {
+      if (name) map!.set(name, module);
+    };
+    add(declaration.getDefaultImport()?.getText());
+    add(declaration.getNamespaceImport()?.getText());
+    for (const specifier of declaration.getNamedImports()) add(specifier.getAliasNode()?.getText() ?? specifier.getName());
   }
   for (const declaration of source.getVariableStatements().flatMap((statement) => statement.getDeclarations())) {
     const initializer = declaration.getInitializer();
     if (!initializer || !Node.isCallExpression(initializer) || initializer.getExpression().getText() !== 'require') continue;
     const argument = initializer.getArguments()[0];
     if (!argument || !Node.isStringLiteral(argument)) continue;
+    const module = argument.getLiteralValue().replace(/^node:/, '');
     const nameNode = declaration.getNameNode();
     const names = Node.isIdentifier(nameNode) ? [nameNode.getText()] : nameNode.getDescendantsOfKind(SyntaxKind.Identifier).map((id) => id.getText());
-    if (names.includes(name)) return argument.getLiteralValue().replace(/^node:/, '');
+    for (const name of names) map.set(name, module);
   }
-  return undefined;
+  importMaps.set(key, map);
+  return map;
+}
+
+/**
+ * The module an identifier was imported from (`child_process` for `import { exec } from
+ * 'node:child_process'`, also for `const cp = require('child_process')`), without the `node:` prefix.
+ */
+export function importedFrom(identifier: Node): string | undefined {
+  if (!Node.isIdentifier(identifier)) return undefined;
+  return importMapOf(identifier.getSourceFile()).get(identifier.getText());
 }
 
 /** The module a call's callee comes from: `exec(...)` or `cp.exec(...)` with either imported from it. */
