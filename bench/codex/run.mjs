@@ -18,8 +18,9 @@ function timed(label, command, args, options = {}) {
   const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)/.exec(result.stderr)?.[1] ?? 'NaN';
   const parts = wall.split(':').map(Number);
   const seconds = parts.reduce((total, part) => total * 60 + part, 0);
+  const cpu = Number(/User time \(seconds\): ([\d.]+)/.exec(result.stderr)?.[1] ?? NaN) + Number(/System time \(seconds\): ([\d.]+)/.exec(result.stderr)?.[1] ?? NaN);
   const peakKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(result.stderr)?.[1] ?? 0);
-  return { label, status: result.status, seconds, peakMb: Math.round(peakKb / 1024), stdout: result.stdout, stderr: result.stderr };
+  return { label, status: result.status, seconds, cpu, peakMb: Math.round(peakKb / 1024), stdout: result.stdout, stderr: result.stderr };
 }
 
 try {
@@ -65,12 +66,12 @@ try {
 
   console.log(`machine: ${cpus().length} cpu (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM (${(freemem() / 2 ** 30).toFixed(1)} free), node ${process.version}`);
   console.log(`input: zod 4.6.7 src/, ${files.length} .ts files, ${lines} lines\n`);
-  console.log('| run | wall s | peak RSS MB | result |');
-  console.log('|---|---|---|---|');
-  console.log(`| ${codex.label} | ${codex.seconds.toFixed(1)} | ${codex.peakMb} | ${report.findings.length} findings, exit ${codex.status} |`);
-  console.log(`| ${tsc.label} | ${tsc.seconds.toFixed(1)} | ${tsc.peakMb} | ${tscErrors} errors |`);
-  console.log(`| ${eslint.label} | ${eslint.seconds.toFixed(1)} | ${eslint.peakMb} | ${eslintProblems} problems |`);
-  console.log(`| tsc + eslint (sum of times, max of peaks) | ${(tsc.seconds + eslint.seconds).toFixed(1)} | ${Math.max(tsc.peakMb, eslint.peakMb)} | |`);
+  console.log('| run | wall s | CPU s (user+sys) | peak RSS MB | result |');
+  console.log('|---|---|---|---|---|');
+  console.log(`| ${codex.label} | ${codex.seconds.toFixed(1)} | ${codex.cpu.toFixed(1)} | ${codex.peakMb} | ${report.findings.length} findings, exit ${codex.status} |`);
+  console.log(`| ${tsc.label} | ${tsc.seconds.toFixed(1)} | ${tsc.cpu.toFixed(1)} | ${tsc.peakMb} | ${tscErrors} errors |`);
+  console.log(`| ${eslint.label} | ${eslint.seconds.toFixed(1)} | ${eslint.cpu.toFixed(1)} | ${eslint.peakMb} | ${eslintProblems} problems |`);
+  console.log(`| tsc + eslint (sums) | ${(tsc.seconds + eslint.seconds).toFixed(1)} | ${(tsc.cpu + eslint.cpu).toFixed(1)} | ${tsc.peakMb + eslint.peakMb} | |`);
   console.log(`\nfindings per category: ${JSON.stringify(byCategory)}`);
   console.log(`findings per rule: ${JSON.stringify(byRule)}`);
   const interesting = report.findings.filter((finding) => finding.category === 'security' || finding.category === 'performance');
