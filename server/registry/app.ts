@@ -26,6 +26,12 @@ import { registerWebhookRoutes } from './routes/webhook-routes';
 import { createEventStream, type EventStream, type EventStreamOptions } from './services/event-stream';
 import { createWebhookWorker, type WebhookWorker, type WebhookWorkerOptions } from './services/webhook-delivery';
 import { createJournalService, type JournalService } from './services/journal-service';
+import { createLazySandbox } from './services/lazy-sandbox';
+import type { Sandbox, SandboxOptions } from './sandbox/sandbox';
+import { registerMcpRoutes } from './routes/mcp-routes';
+import { registerRuntimeRoutes } from './routes/runtime-routes';
+import { createRuntimeService, type RuntimeService } from './services/runtime/runtime-service';
+import { analysisOptionsFromEnv, createRolloutService, DEFAULT_ANALYSIS, type AnalysisOptions, type RolloutService } from './services/runtime/rollout-service';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -57,6 +63,12 @@ export interface RegistryServices {
   eventStream: EventStream;
   /** Sends the webhook outbox, sharing the work with other instances. */
   webhookWorker: WebhookWorker;
+  /** Runs plugin code (QuickJS in worker threads); the pool starts on the first invocation. */
+  sandbox: Sandbox;
+  /** Runs installed plugins' tools and health checks through the sandbox (scoped host callbacks, invocation records). */
+  runtime: RuntimeService;
+  /** Health-gated rollouts: analysis after installs and upgrades, auto-revert, error-rate gate. */
+  rollouts: RolloutService;
 }
 
 /** The Fastify instance with TypeBox typing, as route modules receive it. */
@@ -71,6 +83,10 @@ export interface BuildAppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Tuning of the event stream and the webhook worker (tests make them fast). */
   background?: { events?: EventStreamOptions; webhooks?: Partial<WebhookWorkerOptions> };
+  /** Sandbox ceilings and pool size. */
+  sandbox?: SandboxOptions;
+  /** Analysis runs after installs and upgrades (default: PLUGIN_ANALYSIS_* from the environment). */
+  analysis?: Partial<AnalysisOptions>;
 }
 
 /** Paths whose values never reach the logs. */
@@ -102,7 +118,8 @@ export async function buildApp(options: BuildAppOptions): Promise<RegistryApp> {
   const webhookWorker = createWebhookWorker({ webhooks: webhooksRepository, log: app.log, options: options.background?.webhooks });
   // Every read of new journal rows may have queued deliveries: the worker looks right away.
   eventStream.onWake(() => webhookWorker.wake());
-  const services: RegistryServices = {
+  const services = {
+    sandbox: createLazySandbox(options.sandbox),
     eventStream,
     webhookWorker,
     config: options.config,
@@ -117,7 +134,14 @@ export async function buildApp(options: BuildAppOptions): Promise<RegistryApp> {
       users,
       webhooks: webhooksRepository,
     },
-  };
+  } as RegistryServices;
+
+  const runtime = createRuntimeService({ db, sandbox: services.sandbox, onRecorded: (invocation) => services.rollouts.afterInvocation(invocation) });
+  services.runtime = runtime;
+  services.rollouts = createRolloutService({
+    db, runtime, alerts: alertsRepository, log: app.log,
+    options: { ...analysisOptionsFromEnv(process.env, DEFAULT_ANALYSIS), ...options.analysis },
+  });
 
   app.decorate('registryServices', services);
 
@@ -177,6 +201,8 @@ export async function buildApp(options: BuildAppOptions): Promise<RegistryApp> {
   // Before the server closes: end the event streams (clients resume by seq) and let deliveries in flight finish.
   app.addHook('preClose', async () => {
     await services.eventStream.stop();
+    await services.rollouts.stop();
+    await services.sandbox.close();
     await services.webhookWorker.stop();
   });
 
@@ -195,6 +221,8 @@ export async function buildApp(options: BuildAppOptions): Promise<RegistryApp> {
   registerLifecycleRoutes(app, services);
   registerEventRoutes(app, services);
   registerWebhookRoutes(app, services);
+  registerRuntimeRoutes(app, services);
+  registerMcpRoutes(app, services);
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -56,6 +56,20 @@ export const ACCESS_TABLE: Record<string, Access> = {
   'GET /api/operations/:id': PUBLISHERS,
   'GET /api/targets': 'signed-in',
   'POST /api/targets': PUBLISHERS,
+  // Runtime: any signed-in user may call the tools installed in a target (there are no per-target
+  // grants yet; installing stays with developers and super-admins). "Install and test" runs plugin
+  // code with the permissions an install would grant, so it needs the roles that may install.
+  // UI assets are public like the code preview (quarantined versions: super-admins only).
+  'POST /api/plugins/:scope/:name/tools/:tool/invoke': 'signed-in',
+  'POST /api/plugins/:scope/:name/try': PUBLISHERS,
+  'GET /api/plugins/:scope/:name/health': 'signed-in',
+  'POST /api/plugins/:scope/:name/resume': ADMIN,
+  'GET /api/plugins/:scope/:name/versions/:version/ui/*': 'public',
+  'GET /api/plugins/:scope/:name/versions/:version/ui-shell': 'public',
+  // The MCP gateway: the same Bearer token, the same rule as invoking a tool.
+  'POST /mcp/:target': 'signed-in',
+  'GET /mcp/:target': 'signed-in',
+  'DELETE /mcp/:target': 'signed-in',
 };
 
 /** Roles that may publish plugins (used by several route tables). */

@@ -119,3 +119,22 @@ export async function runSelfTest(db: Database): Promise<SelfTestReport> {
   }
   return { tables, failures };
 }
+
+
+registerSelfTestSample('upstreams', {
+  writes: [`INSERT INTO upstreams (id, url, mode, timeout_ms, failure_threshold, cooldown_ms, signing_key_id, signing_key_pem, created_by, created_at) VALUES ('${MARK}', 'http://127.0.0.1:1', 'link', 1000, 1, 0, 'k', 'pem', '${MARK}', now())`],
+  count: `SELECT count(*) AS n FROM upstreams WHERE id = '${MARK}'`,
+});
+
+registerSelfTestSample('federated_versions', {
+  writes: [
+    ...marketplaceSamples().plugin_versions!.writes,
+    `INSERT INTO federated_versions (plugin_id, version, upstream_id, upstream_url, how, source_plugin_id, source_version, source_integrity, source_signature, source_key_id, imported_by, imported_at) SELECT plugin_id, version, '${MARK}', 'http://127.0.0.1:1', 'mirror', plugin_id, version, integrity, 's', 'k', '${MARK}', now() FROM plugin_versions WHERE plugin_id = '@self-test/p' LIMIT 1`,
+  ],
+  count: `SELECT count(*) AS n FROM federated_versions WHERE upstream_id = '${MARK}'`,
+});
+
+registerSelfTestSample('invocations', {
+  writes: [`INSERT INTO invocations (id, target_id, plugin_id, version, tool, source, ok, latency_ms) VALUES ('00000000-0000-4000-8000-000000000006', 'self-test', '@self-test/p', '1.0.0', '${MARK}', 'invoke', true, 1)`],
+  count: `SELECT count(*) AS n FROM invocations WHERE tool = '${MARK}'`,
+});

@@ -2,3 +2,4 @@
 // an import) knows every event type the live path knows.
 import './catalogue-appliers';
 import './lifecycle-appliers';
+import './runtime-appliers';

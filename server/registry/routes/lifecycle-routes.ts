@@ -37,7 +37,10 @@ export function registerLifecycleRoutes(app: RegistryApp, services: RegistryServ
       schema: { tags: ['lifecycle'], summary: SUMMARIES[kind], body: LifecycleRequestSchema, headers: IdempotencyHeaders, response: { 200: LifecycleResultSchema } },
     }, async (request) => {
       const principal = request.principal!;
-      return lifecycle.run(kind, request.body, { actor: principal.userId, role: principal.role, idempotencyKey: request.headers['idempotency-key'] });
+      const result = await lifecycle.run(kind, request.body, { actor: principal.userId, role: principal.role, idempotencyKey: request.headers['idempotency-key'] });
+      // After the commit: installs and upgrades get a health analysis (in the background).
+      services.rollouts.afterLifecycle(kind, result);
+      return result;
     });
   }
 
