@@ -11,7 +11,13 @@ export interface PgDatabaseOptions {
   connectTimeoutMs?: number;
 }
 
-function queryableOf(client: pg.PoolClient | pg.Pool): Queryable {
+/** Errors after which a connection must not go back to the pool. */
+function isBrokenConnection(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('08') || code === '57P01' || code === 'ECONNRESET' || code === 'EPIPE');
+}
+
+function queryableOf(client: pg.PoolClient): Queryable {
   return {
     async query<Row>(text: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
       const result = await client.query(text, params as unknown[] | undefined);
@@ -38,16 +44,44 @@ export function createPgDatabase(options: PgDatabaseOptions): Database {
   });
   // A dropped idle connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
-  pool.on('connect', (client) => {
-    client.query(`SET search_path TO "${schema}"`).catch(() => undefined);
-  });
-  const direct = queryableOf(pool);
+  // Every connection resolves names in `schema`: set once per physical connection, awaited before
+  // its first statement (a SET fired from the pool's connect event would race the first query).
+  const prepared = new WeakSet<pg.PoolClient>();
+  async function checkout(): Promise<pg.PoolClient> {
+    const client = await pool.connect();
+    if (!prepared.has(client)) {
+      try {
+        await client.query(`SET search_path TO "${schema}"`);
+      } catch (error) {
+        client.release(true);
+        throw error;
+      }
+      prepared.add(client);
+    }
+    return client;
+  }
+  async function onClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await checkout();
+    let broken = false;
+    try {
+      return await work(client);
+    } catch (error) {
+      broken = isBrokenConnection(error);
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+  const direct: Queryable = {
+    query: <Row>(text: string, params?: readonly unknown[]) => onClient((client) => queryableOf(client).query<Row>(text, params)),
+    exec: (script: string) => onClient((client) => queryableOf(client).exec(script)),
+  };
   const listeners = new Map<string, Set<(payload: string) => void>>();
   let listenClient: pg.PoolClient | undefined;
 
   async function ensureListenClient(): Promise<pg.PoolClient> {
     if (listenClient) return listenClient;
-    const client = await pool.connect();
+    const client = await checkout();
     client.on('notification', (message) => {
       for (const handler of listeners.get(message.channel) ?? []) handler(message.payload ?? '');
     });
@@ -65,7 +99,7 @@ export function createPgDatabase(options: PgDatabaseOptions): Database {
     query: direct.query,
     exec: direct.exec,
     async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
+      const client = await checkout();
       let broken = false;
       try {
         await client.query('BEGIN');
@@ -97,7 +131,7 @@ export function createPgDatabase(options: PgDatabaseOptions): Database {
       };
     },
     async notify(channel, payload) {
-      await pool.query('SELECT pg_notify($1, $2)', [channel, payload]);
+      await direct.query('SELECT pg_notify($1, $2)', [channel, payload]);
     },
     async close() {
       listenClient?.release();
