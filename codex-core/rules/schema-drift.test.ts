@@ -61,6 +61,11 @@ describe('sql-migrations', () => {
     const sql = "SELECT ';'; -- a ; comment\nCREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;\nSELECT 2";
     expect(splitStatements(sql).map((statement) => statement.text.split(/\s+/)[0])).toEqual(['SELECT', 'CREATE', 'SELECT']);
   });
+  it('tells columns named like constraint keywords from constraints', () => {
+    const { tables } = expectedCatalog([{ file: 'm.sql', sql: "CREATE TABLE u (exclude text[] NOT NULL DEFAULT '{}', unique_code text, CHECK (unique_code <> ''));\nALTER TABLE u ADD unique_id int, ADD UNIQUE (unique_id);" }]);
+    expect(Object.keys(tables.u!.columns)).toEqual(['exclude', 'unique_code', 'unique_id']);
+    expect(Object.keys(tables.u!.constraints)).toEqual(['u_unique_id_key']);
+  });
   it('follows ALTER TABLE actions', () => {
     const { tables } = expectedCatalog([{ file: 'm.sql', sql: 'CREATE TABLE t (a int, b text);\nALTER TABLE t ADD COLUMN c bool NOT NULL, DROP COLUMN b, ALTER COLUMN a TYPE bigint, ADD CONSTRAINT t_c_chk CHECK (c);' }]);
     expect(tables.t!.columns).toEqual({ a: { type: 'bigint', notNull: false }, c: { type: 'boolean', notNull: true } });

@@ -136,6 +136,8 @@ function splitTopLevel(text: string): { part: string; offset: number }[] {
   return parts.map(({ part, offset }) => ({ part: part.trim(), offset: offset + (part.length - part.trimStart().length) })).filter(({ part }) => part);
 }
 
+/** A table constraint, as opposed to a column that happens to be named `exclude` or `unique_code`. */
+const TABLE_CONSTRAINT = /^(CONSTRAINT\s+("[^"]+"|\w+)\s|PRIMARY\s+KEY\s*\(|UNIQUE\s*(\(|NULLS\s|USING\s)|FOREIGN\s+KEY\s*\(|CHECK\s*\(|EXCLUDE\s*(USING\s|\())/i;
 const COLUMN_KEYWORDS = /\s+(NOT\s+NULL|NULL|DEFAULT|PRIMARY\s+KEY|UNIQUE|REFERENCES|CHECK|CONSTRAINT|GENERATED|COLLATE)\b/i;
 const IDENT = '("[^"]+"|[A-Za-z_][\\w$]*)(?:\\.("[^"]+"|[A-Za-z_][\\w$]*))?';
 
@@ -210,7 +212,7 @@ class CatalogBuilder {
       const bodyOffset = text.indexOf(body);
       for (const { part, offset } of splitTopLevel(body)) {
         const where = { file: at.file, offset: at.offset + bodyOffset + offset };
-        if (/^(CONSTRAINT|PRIMARY\s+KEY|UNIQUE|FOREIGN\s+KEY|CHECK|EXCLUDE)\b/i.test(part)) this.tableConstraint(name, part, where);
+        if (TABLE_CONSTRAINT.test(part)) this.tableConstraint(name, part, where);
         else if (!/^LIKE\s/i.test(part)) this.addColumn(name, part, where);
       }
       return;
@@ -251,7 +253,7 @@ class CatalogBuilder {
     for (const { part, offset } of splitTopLevel(actions)) {
       const where = { file: at.file, offset: at.offset + offset };
       let match: RegExpExecArray | null;
-      if ((match = /^ADD\s+(CONSTRAINT\s[\s\S]*|PRIMARY\s+KEY[\s\S]*|UNIQUE[\s\S]*|FOREIGN\s+KEY[\s\S]*|CHECK[\s\S]*)$/i.exec(part))) {
+      if ((match = /^ADD\s+([\s\S]*)$/i.exec(part)) && TABLE_CONSTRAINT.test(match[1]!)) {
         this.tableConstraint(tableName, match[1]!, where);
       } else if ((match = /^ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?([\s\S]*)$/i.exec(part))) {
         this.addColumn(tableName, match[1]!, where);
