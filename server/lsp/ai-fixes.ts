@@ -1,9 +1,9 @@
 import { CodeActionKind, type CancellationToken, type CodeAction, type Diagnostic } from 'vscode-languageserver';
-import type { Codex, Finding } from '../../codex-core';
+import type { Finding } from '../../codex-core';
 import { suggestVerifiedFix, type FixModel, type LearningStore } from '../../codex-core/llm';
 import { ServerCommands } from '../../protocol/lsp-methods';
 import type { AppliedFixes } from './applied-fixes';
-import type { CodexGate } from './codex-gate';
+import type { AnalysisEngine } from './analysis-engine';
 import { fileOf } from './finding-conversion';
 import type { ServerClient } from './server-client';
 import { lspEditsBetween } from './text-diff';
@@ -11,12 +11,11 @@ import { lspEditsBetween } from './text-diff';
 /** What the AI fixes need from the server around them. */
 export interface AiFixDependencies {
   client: ServerClient;
-  gate: CodexGate;
   applied: AppliedFixes;
   store: () => LearningStore;
   model: () => FixModel | undefined;
   maxAttempts: () => number;
-  codex: () => Codex;
+  engine: () => AnalysisEngine;
   documentText: (uri: string) => string | undefined;
 }
 
@@ -36,8 +35,7 @@ function layerOf(finding: Finding): 'full' | 'project' {
 
 /**
  * "Suggest a fix with AI": a code action that costs nothing until the user picks it; resolving it
- * asks the model, verifies the candidates in memory (under the codex gate, restoring the document's
- * text after each trial), and returns the best verified one as an edit the editor previews
+ * asks the model, verifies the candidates in memory (re-diagnosed by the deep engine), and returns the best verified one as an edit the editor previews
  * (`needsConfirmation`) with the model's reason.
  */
 export class AiFixes {
@@ -71,17 +69,12 @@ export class AiFixes {
     const progress = await client.progress('Codex: suggesting a fix with AI');
     const file = fileOf(uri);
     const store = this.deps.store();
-    const diagnose = (candidate: string, signal?: AbortSignal): Promise<Finding[]> => this.deps.gate.run(async () => {
-      const codex = this.deps.codex();
-      codex.setOverlay(file, candidate);
-      try {
-        const analysis = await codex.analyzeFile(file, { layers: layerOf(finding), ...(signal ? { signal } : {}) });
-        if (analysis.error) throw new Error(`re-diagnosis failed: ${analysis.error}`);
-        return analysis.findings;
-      } finally {
-        codex.setOverlay(file, this.deps.documentText(uri) ?? text);
-      }
-    });
+    // Every engine call carries the text it analyses, so a trial leaves nothing to restore.
+    const diagnose = async (candidate: string): Promise<Finding[]> => {
+      const analysis = await this.deps.engine().analyze(file, candidate, layerOf(finding));
+      if (analysis.error) throw new Error(`re-diagnosis failed: ${analysis.error}`);
+      return analysis.findings;
+    };
     try {
       const result = await suggestVerifiedFix({
         finding,

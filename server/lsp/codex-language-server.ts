@@ -14,7 +14,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { applyTextEdits, createCodex, type Category, type Codex, type CodexConfig, type Finding, type RuleSetting } from '../../codex-core';
+import { applyTextEdits, type Category, type CodexConfig, type CodexOptions, type Finding, type RuleSetting } from '../../codex-core';
 import { LearningStore, createOpenAiFixModel, type FixModel } from '../../codex-core/llm';
 import {
   FIX_ALL_KIND,
@@ -29,7 +29,7 @@ import {
 } from '../../protocol/lsp-methods';
 import { AppliedFixes } from './applied-fixes';
 import { AiFixes } from './ai-fixes';
-import { CodexGate } from './codex-gate';
+import { inProcessEngine, type AnalysisEngine } from './analysis-engine';
 import { findingKey, mergeFindings, shiftFindings, type DocumentRun } from './document-runs';
 import { fileOf, toDiagnostic, toQuickFix, uriOf, type DiagnosticData } from './finding-conversion';
 import type { ServerClient } from './server-client';
@@ -43,6 +43,11 @@ export interface CodexServerOptions {
   createModel?: (settings: LlmSettings) => FixModel | undefined;
   /** Reads the environment for LLM settings the client did not give (default: process.env). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Creates the engine of the deep layers (semantic, project, fixes, verification). The entry file
+   * passes a worker-thread engine; by default they share the in-process engine of the fast layers.
+   */
+  createDeepEngine?: (options: CodexOptions) => AnalysisEngine;
 }
 
 const SUPPORTED_LANGUAGES = new Set(['typescript', 'javascript', 'typescriptreact', 'javascriptreact']);
@@ -63,10 +68,9 @@ function defaultModel(settings: LlmSettings): FixModel | undefined {
 export class CodexLanguageServer {
   readonly documents = new Map<string, TextDocument>();
   private readonly runs = new Map<string, DocumentRun>();
-  private readonly gate = new CodexGate();
   private readonly snapshots = new SnapshotRing(10);
   private readonly applied = new AppliedFixes();
-  private codex: Codex | undefined;
+  private engineCache: { fast: AnalysisEngine; deep: AnalysisEngine } | undefined;
   private root = process.cwd();
   private pull = false;
   private debounceMs = 150;
@@ -82,12 +86,11 @@ export class CodexLanguageServer {
   constructor(private readonly options: CodexServerOptions) {
     this.ai = new AiFixes({
       client: options.client,
-      gate: this.gate,
       applied: this.applied,
       store: () => this.store,
       model: () => (this.options.createModel ?? defaultModel)(this.llmSettings()),
       maxAttempts: () => this.llm.maxAttempts ?? 3,
-      codex: () => this.getCodex(),
+      engine: () => this.engines().deep,
       documentText: (uri) => this.documents.get(uri)?.getText(),
     });
   }
@@ -137,14 +140,21 @@ export class CodexLanguageServer {
     };
   }
 
-  private getCodex(): Codex {
-    if (!this.codex) {
-      const config: CodexConfig = { rules: this.severityOverrides };
-      this.codex = createCodex({ root: this.root, config });
+  /**
+   * The fast layers (syntax, lint) run in this thread; the deep ones in the deep engine (a worker
+   * thread when the entry file provides one), so a long type check never delays the next edit's
+   * first diagnostics.
+   */
+  private engines(): { fast: AnalysisEngine; deep: AnalysisEngine } {
+    if (!this.engineCache) {
+      const options: CodexOptions = { root: this.root, config: { rules: this.severityOverrides } satisfies CodexConfig };
+      const fast = inProcessEngine(options);
+      const deep = this.options.createDeepEngine?.(options) ?? fast;
       // Documents open in the editor are the truth, not the files on disk.
-      for (const [uri, document] of this.documents) this.codex.setOverlay(fileOf(uri), document.getText());
+      for (const [uri, document] of this.documents) deep.setOverlay(fileOf(uri), document.getText());
+      this.engineCache = { fast, deep };
     }
-    return this.codex;
+    return this.engineCache;
   }
 
   // ---- documents and diagnostics ----
@@ -165,21 +175,29 @@ export class CodexLanguageServer {
     this.schedule(params.textDocument.uri, params.contentChanges as { range?: Diagnostic['range']; text: string }[]);
   }
 
+  /** A saved document gets a complete run, project rules included. */
+  didSave(uri: string): void {
+    if (this.documents.has(uri)) this.schedule(uri, [], true);
+  }
+
   didClose(uri: string): void {
     const run = this.runs.get(uri);
     run?.controller?.abort();
     this.documents.delete(uri);
     this.runs.delete(uri);
     this.ai.forget(uri);
-    void this.gate.run(async () => this.codex?.setOverlay(fileOf(uri), undefined));
+    this.engineCache?.deep.setOverlay(fileOf(uri), undefined);
     if (!this.pull) this.client.publishDiagnostics({ uri, diagnostics: [] });
   }
 
   /** A watched configuration file changed: start again from a fresh codex and re-run every document. */
   configurationFilesChanged(): void {
-    void this.gate.run(async () => {
-      this.codex = undefined;
-    });
+    const engines = this.engineCache;
+    this.engineCache = undefined;
+    if (engines) {
+      engines.fast.dispose();
+      if (engines.deep !== engines.fast) engines.deep.dispose();
+    }
     for (const uri of this.documents.keys()) this.schedule(uri, []);
   }
 
@@ -195,7 +213,12 @@ export class CodexLanguageServer {
     this.llm = { ...this.llm, ...settings };
   }
 
-  private schedule(uri: string, changes: { range?: Diagnostic['range']; text: string }[]): void {
+  /**
+   * Starts a run of a document, cancelling the one in progress. The project layer (whole-project
+   * rules) runs on open, save and configuration changes, not on every edit: its results are carried
+   * through edits until then, so typing never waits for a project-wide pass.
+   */
+  private schedule(uri: string, changes: { range?: Diagnostic['range']; text: string }[], withProject = changes.length === 0): void {
     const run = this.runs.get(uri);
     const document = this.documents.get(uri);
     if (!run || !document) return;
@@ -206,10 +229,10 @@ export class CodexLanguageServer {
       run.shown = shiftFindings(run.shown, changes);
       run.projectFindings = shiftFindings(run.projectFindings, changes);
     }
-    void this.analyze(run, document, controller.signal);
+    void this.analyze(run, document, controller.signal, withProject);
   }
 
-  private async analyze(run: DocumentRun, document: TextDocument, signal: AbortSignal): Promise<void> {
+  private async analyze(run: DocumentRun, document: TextDocument, signal: AbortSignal, withProject: boolean): Promise<void> {
     const snapshot = this.snapshots.start(run.uri, document.version);
     const text = document.getText();
     const version = document.version;
@@ -217,23 +240,14 @@ export class CodexLanguageServer {
     let failed = false;
     let fullKeys = new Set<string>();
     const stage = async (layer: RunLayer | 'syntax', carried: () => Finding[]): Promise<boolean> => {
+      // Let the connection write what the previous stage published (its writer runs on setImmediate)
+      // before a synchronous pass (ESLint, the type checker) holds the thread.
+      await nextTick();
       if (signal.aborted) return false;
       const started = performance.now();
-      const result = await this.gate.run(async () => {
-        if (signal.aborted) return undefined;
-        try {
-          const codex = this.getCodex();
-          codex.setOverlay(run.file, text);
-          return await codex.analyzeFile(run.file, {
-            layers: layer === 'syntax' ? 'fast' : layer,
-            categories: layer === 'syntax' ? ['type'] : this.categories,
-            signal,
-          });
-        } catch (error) {
-          if (signal.aborted) return undefined;
-          return { file: run.file, findings: [], error: (error as Error).message, durationMs: 0 };
-        }
-      });
+      const engines = this.engines();
+      const engine = layer === 'syntax' || layer === 'fast' ? engines.fast : engines.deep;
+      const result = await engine.analyze(run.file, text, layer === 'syntax' ? 'fast' : layer, layer === 'syntax' ? ['type'] : this.categories);
       if (!result || signal.aborted) return false;
       if (layer !== 'syntax') snapshot.timings[layer] = Math.round(performance.now() - started);
       if (result.error) {
@@ -260,6 +274,7 @@ export class CodexLanguageServer {
       if (!(await stage('fast', () => previous.filter((finding) => finding.category !== 'lint')))) return;
       await sleep(this.debounceMs);
       if (!(await stage('full', () => run.projectFindings))) return;
+      if (!withProject) return;
       await sleep(this.projectDebounceMs);
       if (!(await stage('project', () => []))) return;
     } finally {
@@ -298,10 +313,12 @@ export class CodexLanguageServer {
     const run = this.runs.get(params.textDocument.uri);
     const document = this.documents.get(params.textDocument.uri);
     if (!run || !document) return { kind: 'full', items: [] };
-    if (run.shownVersion !== document.version || run.layer === undefined) {
+    // A pull answers with the fast layer (syntax and lint) at least; the deeper ones announce themselves with a refresh.
+    const deadline = Date.now() + 10_000;
+    while ((run.shownVersion !== document.version || run.layer === undefined || run.layer === 'syntax') && Date.now() < deadline && this.runs.get(run.uri) === run) {
       await new Promise<void>((resolve) => {
         run.waiters.push(resolve);
-        setTimeout(resolve, 5_000).unref();
+        setTimeout(resolve, 1_000).unref();
       });
     }
     return { kind: 'full', items: this.diagnosticsOf(run) };
@@ -367,11 +384,7 @@ export class CodexLanguageServer {
     if (!document) return undefined;
     const before = document.getText();
     const file = fileOf(uri);
-    const fixes = await this.gate.run(async () => {
-      const codex = this.getCodex();
-      codex.setOverlay(file, before);
-      return codex.fixAll(file);
-    });
+    const fixes = await this.engines().deep.fixAll(file, before);
     const edits = fixes.find((fix) => fix.file === file)?.edits ?? [];
     if (edits.length === 0) return undefined;
     const after = applyTextEdits(before, edits);
@@ -417,11 +430,11 @@ export class CodexLanguageServer {
     const progress = await this.client.progress('Codex: scanning the workspace', workDoneToken);
     this.setState('analyzing', undefined, 'Scanning the workspace');
     try {
-      const analysis = await this.gate.run(() => this.getCodex().analyzeProject({
-        ...(this.categories ? { categories: this.categories } : {}),
-        signal: controller.signal,
-        onProgress: ({ done, total, file }) => progress.report(`${done}/${total} ${file.slice(this.root.length + 1)}`, Math.round((done / total) * 100)),
-      }));
+      const analysis = await this.engines().deep.analyzeProject(
+        this.categories,
+        ({ done, total, file }) => progress.report(`${done}/${total} ${file.slice(this.root.length + 1)}`, Math.round((done / total) * 100)),
+        controller.signal,
+      );
       const byFile = new Map<string, Finding[]>();
       for (const finding of analysis.findings) (byFile.get(finding.file) ?? byFile.set(finding.file, []).get(finding.file)!).push(finding);
       const open = new Set([...this.runs.values()].map((run) => run.file));
@@ -451,5 +464,6 @@ export class CodexLanguageServer {
   shutdown(): void {
     for (const run of this.runs.values()) run.controller?.abort();
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.configurationFilesChanged();
   }
 }

@@ -75,7 +75,7 @@ export function listenOnConnection(connection: Connection, options: Omit<CodexSe
     (c) => c.onNotification(DidOpenTextDocumentNotification.type, (params) => server.didOpen(params)),
     (c) => c.onNotification(DidChangeTextDocumentNotification.type, (params) => server.didChange(params)),
     (c) => c.onNotification(DidCloseTextDocumentNotification.type, (params) => server.didClose(params.textDocument.uri)),
-    (c) => c.onNotification(DidSaveTextDocumentNotification.type, () => undefined),
+    (c) => c.onNotification(DidSaveTextDocumentNotification.type, (params) => server.didSave(params.textDocument.uri)),
     (c) => c.onNotification(DidChangeWatchedFilesNotification.type, () => server.configurationFilesChanged()),
     (c) => c.onNotification(DidChangeConfigurationNotification.type, (params) => server.settingsChanged(params.settings)),
     (c) => c.onNotification(LlmSettingsNotification.type, (params) => server.llmSettingsChanged(params)),

@@ -1,8 +1,20 @@
 // The language server's entry: a connection over stdio or node IPC (chosen by the command-line
-// flags `--stdio` / `--node-ipc` that LSP clients pass), the server on it, and listen.
+// flags `--stdio` / `--node-ipc` that LSP clients pass), the server on it, and listen. The same
+// bundle, started as a worker thread, runs the codex's deep layers.
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import { workerEngine } from './analysis-engine';
+import { runCodexWorker } from './codex-worker';
 import { listenOnConnection } from './lsp-connection';
 
-const connection = createConnection(ProposedFeatures.all);
-listenOnConnection(connection);
-connection.listen();
+const worker = isMainThread ? undefined : (workerData as { codexWorker?: Parameters<typeof runCodexWorker>[1] } | undefined)?.codexWorker;
+if (worker && parentPort) {
+  runCodexWorker(parentPort, worker);
+} else {
+  // Only the CommonJS bundle (dist/lsp-server.cjs) can start itself as the worker; the CLI's ESM
+  // bundle runs every layer in this thread.
+  const script = typeof __filename === 'string' && __filename.endsWith('.cjs') ? __filename : undefined;
+  const connection = createConnection(ProposedFeatures.all);
+  listenOnConnection(connection, script ? { createDeepEngine: (options) => workerEngine(options, script) } : {});
+  connection.listen();
+}

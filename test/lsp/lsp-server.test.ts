@@ -226,7 +226,10 @@ describe('codex language server over stdio', () => {
     const completed = snapshots.find((snapshot) => snapshot.outcome === 'completed')!;
     expect(completed.timings.fast).toBeGreaterThanOrEqual(0);
     expect(completed.timings.full).toBeGreaterThan(0);
-    expect(completed.layer).toBe('project');
+    // Edits run up to the full layer; open, save and configuration changes add the project layer.
+    expect(snapshots.every((snapshot) => snapshot.outcome !== 'completed' || snapshot.layer === 'full' || snapshot.layer === 'project')).toBe(true);
+    await session.connection.sendNotification('textDocument/didSave', { textDocument: { uri: uri() } });
+    await expect.poll(async () => (await session.connection.sendRequest(SnapshotsRequest.type))[0]?.layer, { timeout: 30_000 }).toBe('project');
     expect(completed.findings.length).toBeGreaterThan(0);
   });
 });
