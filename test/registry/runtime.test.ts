@@ -1,6 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -208,7 +207,9 @@ describe.each(testDatabaseKinds())('plugin runtime on $name', (kind) => {
     const invocation = post('/api/plugins/@codex/looper/tools/spin/invoke', { target: 'rt', input: {} }, user);
     await new Promise((resolve) => setTimeout(resolve, 150));
     let fastest = Infinity;
-    for (let attempt = 0; attempt < 3 && fastest >= 100; attempt += 1) {
+    // A shared 2-core machine may stall any single request: a few tries, the best must be fast.
+    for (let attempt = 0; attempt < 5 && fastest >= 100; attempt += 1) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50));
       const started = performance.now();
       expect((await app.inject({ method: 'GET', url: '/api/health' })).statusCode).toBeLessThan(600);
       fastest = Math.min(fastest, performance.now() - started);
