@@ -35,6 +35,8 @@ CREATE TABLE debug_error_fingerprints (
 -- older ones keep only `summary`.
 CREATE TABLE debug_snapshots (
   id uuid PRIMARY KEY,
+  -- Orders snapshots of one plugin even when two finish within the same timestamp.
+  seq bigserial NOT NULL,
   session_id uuid NOT NULL REFERENCES debug_sessions (id) ON DELETE CASCADE,
   plugin_id text NOT NULL,
   version text NOT NULL,
@@ -43,7 +45,7 @@ CREATE TABLE debug_snapshots (
   summary jsonb NOT NULL,
   data jsonb
 );
-CREATE INDEX debug_snapshots_plugin_idx ON debug_snapshots (plugin_id, created_at DESC);
+CREATE INDEX debug_snapshots_plugin_idx ON debug_snapshots (plugin_id, seq DESC);
 
 CREATE TABLE fix_suggestions (
   id uuid PRIMARY KEY,

@@ -23,6 +23,11 @@ import { registerEventRoutes } from './routes/event-routes';
 import { registerHealthRoutes } from './routes/health-routes';
 import { registerLifecycleRoutes } from './routes/lifecycle-routes';
 import { registerWebhookRoutes } from './routes/webhook-routes';
+import { registerTargetCloneRoutes } from './routes/target-clone-routes';
+import { registerUpstreamRoutes } from './routes/upstream-routes';
+import { createFederationService, type FederationService } from './services/federation/federation-service';
+import { registerDebugRoutes } from './routes/debug-routes';
+import { createDebugService, type DebugService } from './services/debug/debug-service';
 import { createEventStream, type EventStream, type EventStreamOptions } from './services/event-stream';
 import { createWebhookWorker, type WebhookWorker, type WebhookWorkerOptions } from './services/webhook-delivery';
 import { createJournalService, type JournalService } from './services/journal-service';
@@ -63,6 +68,10 @@ export interface RegistryServices {
   eventStream: EventStream;
   /** Sends the webhook outbox, sharing the work with other instances. */
   webhookWorker: WebhookWorker;
+  /** Upstream registries (link read-through, mirror sync), clones from them and shares with peers. */
+  federation: FederationService;
+  /** Debug sessions, snapshots, the publish gate and verified fix suggestions. */
+  debug: DebugService;
   /** Runs plugin code (QuickJS in worker threads); the pool starts on the first invocation. */
   sandbox: Sandbox;
   /** Runs installed plugins' tools and health checks through the sandbox (scoped host callbacks, invocation records). */
@@ -120,8 +129,10 @@ export async function buildApp(options: BuildAppOptions): Promise<RegistryApp> {
   eventStream.onWake(() => webhookWorker.wake());
   const services = {
     sandbox: createLazySandbox(options.sandbox),
+    debug: createDebugService({ db, services: () => services, log: app.log }),
     eventStream,
     webhookWorker,
+    federation: createFederationService({ db, signingKey: () => services.signingKey, alerts: alertsRepository, log: app.log }),
     config: options.config,
     database,
     auth: createAuthenticator(options.config, users),
@@ -202,6 +213,7 @@ export async function buildApp(options: BuildAppOptions): Promise<RegistryApp> {
   app.addHook('preClose', async () => {
     await services.eventStream.stop();
     await services.rollouts.stop();
+    await services.debug.close();
     await services.sandbox.close();
     await services.webhookWorker.stop();
   });
@@ -221,6 +233,9 @@ export async function buildApp(options: BuildAppOptions): Promise<RegistryApp> {
   registerLifecycleRoutes(app, services);
   registerEventRoutes(app, services);
   registerWebhookRoutes(app, services);
+  registerUpstreamRoutes(app, services);
+  registerTargetCloneRoutes(app, services);
+  registerDebugRoutes(app, services);
   registerRuntimeRoutes(app, services);
   registerMcpRoutes(app, services);
 

@@ -32,6 +32,15 @@ export const ACCESS_TABLE: Record<string, Access> = {
   'DELETE /api/webhooks/:id': ADMIN,
   'GET /api/webhooks/:id/deliveries': ADMIN,
   'POST /api/webhooks/:id/deliveries/:delivery/redeliver': ADMIN,
+  // Federation uses the registry's own credentials (tokens named by environment variable) and
+  // writes into the catalogue on others' behalf: super-admins only.
+  'POST /api/upstreams': ADMIN,
+  'GET /api/upstreams': ADMIN,
+  'DELETE /api/upstreams/:id': ADMIN,
+  'POST /api/upstreams/:id/sync': ADMIN,
+  'POST /api/upstreams/:id/clone': ADMIN,
+  'POST /api/plugins/:scope/:name/versions/:version/share': ADMIN,
+  'POST /api/targets/:id/clone': PUBLISHERS,
   'GET /api/keys': 'public',
   'POST /api/plugins/publish': PUBLISHERS,
   'GET /api/plugins/list': 'public',
@@ -70,6 +79,17 @@ export const ACCESS_TABLE: Record<string, Access> = {
   'POST /mcp/:target': 'signed-in',
   'GET /mcp/:target': 'signed-in',
   'DELETE /mcp/:target': 'signed-in',
+  // Debug sessions run plugin code in the sandbox and read plugin source: publishers and super-admins.
+  'POST /api/debug/start': PUBLISHERS,
+  'GET /api/debug/sessions/:id': PUBLISHERS,
+  'GET /api/debug/sessions/:id/events': PUBLISHERS,
+  'POST /api/debug/sessions/:id/suggest': PUBLISHERS,
+  'POST /api/debug/sessions/:id/fixes/:fixId': PUBLISHERS,
+  'POST /api/debug/suggestions/:id/publish': PUBLISHERS,
+  'POST /api/debug/suggestions/:id/revert': PUBLISHERS,
+  'GET /api/debug/snapshots': PUBLISHERS,
+  'GET /api/debug/snapshots/diff': PUBLISHERS,
+  'GET /api/debug/stats': PUBLISHERS,
 };
 
 /** Roles that may publish plugins (used by several route tables). */

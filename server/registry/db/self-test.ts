@@ -1,5 +1,6 @@
 import type { Database } from './database';
 import { readCatalog } from './catalog';
+import { DEBUG_SELF_TEST_SAMPLES } from './debug-repository';
 
 /**
  * A sample write for one table: statements that insert a marked row (parents first), and a query
@@ -138,3 +139,5 @@ registerSelfTestSample('invocations', {
   writes: [`INSERT INTO invocations (id, target_id, plugin_id, version, tool, source, ok, latency_ms) VALUES ('00000000-0000-4000-8000-000000000006', 'self-test', '@self-test/p', '1.0.0', '${MARK}', 'invoke', true, 1)`],
   count: `SELECT count(*) AS n FROM invocations WHERE tool = '${MARK}'`,
 });
+
+for (const [table, sample] of Object.entries(DEBUG_SELF_TEST_SAMPLES)) registerSelfTestSample(table, sample);

@@ -99,9 +99,16 @@ defineApplier('plugin.approved', async (tx, event) => {
   // A version waiting for approval goes live once nothing blocks it any more.
   const plugins = createPluginsRepository(tx);
   const version = await plugins.findVersion(payload.pluginId, payload.version, tx);
-  if (version?.status !== 'pending-approval') return;
+  // A quarantined version (the publish gate's critical findings) is released only by deciding its
+  // quarantine approval; it then waits for any other approval like any pending version.
+  const lifted = version?.status === 'quarantined' && payload.kind === 'quarantine';
+  if (version?.status !== 'pending-approval' && !lifted) return;
   const open = await approvals.countForVersion(tx, payload.pluginId, payload.version);
-  if (open.pending > 0 || open.rejected > 0) return;
+  if (open.rejected > 0) return;
+  if (open.pending > 0) {
+    if (lifted) await plugins.setVersionStatus(tx, payload.pluginId, payload.version, 'pending-approval', `quarantine lifted by ${event.actor}; waiting for the other approvals`);
+    return;
+  }
   await plugins.setVersionStatus(tx, payload.pluginId, payload.version, 'active', `approved by ${event.actor}`);
   await plugins.refreshLatest(tx, payload.pluginId, event.ts);
 });
@@ -112,7 +119,7 @@ defineApplier('plugin.rejected', async (tx, event) => {
   if (payload.version === null) return;
   const plugins = createPluginsRepository(tx);
   const version = await plugins.findVersion(payload.pluginId, payload.version, tx);
-  if (version?.status !== 'pending-approval') return;
+  if (version?.status !== 'pending-approval' && !(version?.status === 'quarantined' && payload.kind === 'quarantine')) return;
   await plugins.setVersionStatus(tx, payload.pluginId, payload.version, 'yanked', `${payload.kind} rejected by ${event.actor}${payload.reason ? `: ${payload.reason}` : ''}`);
   await plugins.refreshLatest(tx, payload.pluginId, event.ts);
 });

@@ -7,7 +7,7 @@ import { stateDigest, type StateDigest } from '../db/state-digest';
  * exported and mirrored), the user cache behind them, and plugin key/value storage written by
  * sandboxed code. Everything else is marketplace state and must come back identical.
  */
-export const NOT_REPLAYED_TABLES = ['alerts', 'api_tokens', 'users', 'plugin_storage', 'webhooks', 'webhook_deliveries', 'debug_sessions', 'invocations'] as const;
+export const NOT_REPLAYED_TABLES = ['alerts', 'api_tokens', 'users', 'plugin_storage', 'webhooks', 'webhook_deliveries', 'debug_sessions', 'debug_error_fingerprints', 'debug_snapshots', 'fix_suggestions', 'fix_outcomes', 'invocations'] as const;
 
 /** The digest of exactly the state that replaying the journal reproduces. */
 export function replayedStateDigest(db: Database): Promise<StateDigest> {

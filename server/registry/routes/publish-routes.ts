@@ -44,7 +44,9 @@ export function registerPublishRoutes(app: RegistryApp, services: RegistryServic
         publisherSignature: headerText(request.headers['x-publisher-signature']),
         publisherKey: headerText(request.headers['x-publisher-key']),
         override: override ? { reason: reason! } : undefined,
+        gate: services.debug.publishGate,
       });
+      services.debug.afterPublish(result, principal.userId);
       return reply.status(201).send(result);
     });
   });

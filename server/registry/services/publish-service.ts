@@ -31,6 +31,13 @@ export interface PublishRequest {
   publisherKey?: string;
   /** Super-admins: publish despite a look-alike name or duplicate content, for this recorded reason. */
   override?: { reason: string };
+  /** Inspects the read package before it is recorded (the debug engine's security gate). */
+  gate?: (pkg: PluginPackage) => Promise<PublishGateVerdict>;
+}
+
+/** What a publish gate decided: with `quarantine`, the version is recorded `quarantined` until a super-admin decides. */
+export interface PublishGateVerdict {
+  quarantine?: { reason: string; findings: unknown[] };
 }
 
 /** A version ready to be recorded (the package already read and signed). */
@@ -48,6 +55,8 @@ export interface Publication {
    * and duplicate-content checks, which compare with the whole catalogue; same id+version still fails.
    */
   skipDuplicateChecks?: boolean;
+  /** The publish gate's verdict: a pending `quarantine` approval and status `quarantined`. */
+  quarantine?: PublishGateVerdict['quarantine'];
 }
 
 // The database's own checks on ids are narrower than the manifest's (no "." or "_" in namespaces).
@@ -133,14 +142,19 @@ export function createPublishService(deps: { db: Database; signingKey: SigningKe
       if (tier === 'official') approvals.push({ id: randomUUID(), kind: 'official-version', payload: { tier }, status: 'pending', decidedBy: null, reason: null });
       if (core.length > 0) approvals.push({ id: randomUUID(), kind: 'core-permission', payload: { permissions: core }, status: 'pending', decidedBy: null, reason: null });
     }
-    const status: VersionStatus = approvals.some((approval) => approval.status === 'pending') ? 'pending-approval' : 'active';
+    if (publication.quarantine) {
+      approvals.push({ id: randomUUID(), kind: 'quarantine', payload: { reason: publication.quarantine.reason, findings: publication.quarantine.findings }, status: 'pending', decidedBy: null, reason: null });
+    }
+    const pending = approvals.some((approval) => approval.status === 'pending');
+    const status: VersionStatus = publication.quarantine ? 'quarantined' : pending ? 'pending-approval' : 'active';
     const signature = signRelease(deps.signingKey, id, version, publication.integrity);
     const payload: PluginPublishedPayload = {
       id, namespace, name, normalizedName, version, kind: manifest.kind, tier, title: manifest.title, description: manifest.description,
       tags: manifest.tags ?? [], manifest: manifest as Record<string, unknown>, integrity: publication.integrity, contentHash: publication.contentHash,
       size: publication.bytes.length, signature, signingKeyId: keyId, publisherSignature: publication.publisherSignature ?? null,
       publisherKeyPem: publication.publisherKeyPem ?? null, status,
-      statusReason: status === 'pending-approval' ? `waiting for super-admin approval (${approvals.filter((a) => a.status === 'pending').map((a) => a.kind).join(', ')})` : null,
+      statusReason: status === 'quarantined' ? `quarantined by the publish gate (${publication.quarantine!.reason}); a super-admin decides the quarantine approval`
+        : status === 'pending-approval' ? `waiting for super-admin approval (${approvals.filter((a) => a.status === 'pending').map((a) => a.kind).join(', ')})` : null,
       approvals,
     };
     await plugins.storeArtifact(tx, publication.integrity, publication.bytes, new Date().toISOString());
@@ -186,8 +200,10 @@ export function createPublishService(deps: { db: Database; signingKey: SigningKe
       }
     }
 
+    const verdict = request.gate ? await request.gate(pkg) : {};
     try {
       return await deps.db.transaction((tx) => recordPublication(tx, {
+        ...(verdict.quarantine ? { quarantine: verdict.quarantine } : {}),
         manifest, bytes: request.bytes, integrity: pkg.integrity, contentHash: pkg.contentHash, publisher: request.publisher,
         publisherSignature: request.publisherSignature ?? null, publisherKeyPem: publisherKeyPem ?? null,
         override: request.override,
