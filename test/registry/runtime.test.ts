@@ -221,6 +221,61 @@ describe.each(testDatabaseKinds())('plugin runtime on $name', (kind) => {
     expect(response.json().error.message).toMatch(/limit|ms/i);
   }, 30_000);
 
+  const toolManifest = (id: string, version: string, extra: Record<string, unknown> = {}) => ({
+    id, version, kind: 'tool', title: id, description: `${id} for runtime tests.`, entry: 'index.js',
+    tools: [{ name: 'run', description: 'Runs.', inputSchema: { type: 'object' }, outputSchema: { type: 'object' } }], ...extra,
+  });
+
+  it('gives a plugin only the secrets it was granted, from PLUGIN_SECRET_<NAME>', async () => {
+    process.env.PLUGIN_SECRET_RT_TOKEN = 'granted-value';
+    process.env.PLUGIN_SECRET_RT_OTHER = 'never-read';
+    await publishInline(app, toolManifest('@codex/secret-reader', '1.0.0', { permissions: { secrets: ['RT_TOKEN'] } }),
+      "export default { tools: { async run(input, ctx) { ctx.log('token is', await ctx.secrets.get('RT_TOKEN')); return { length: (await ctx.secrets.get('RT_TOKEN')).length }; } } };\n");
+    await install('@codex/secret-reader', 'rt');
+    const response = await post('/api/plugins/@codex/secret-reader/tools/run/invoke', { target: 'rt', input: {} }, user);
+    expect(response.json()).toMatchObject({ output: { length: 'granted-value'.length }, logs: ['token is [secret RT_TOKEN]'] });
+    expect(response.body).not.toContain('granted-value');
+  });
+
+  it('pauses an installation whose first analysis fails (nothing to revert to), and an admin resumes it', async () => {
+    await publishInline(app, toolManifest('@codex/sick', '1.0.0'),
+      "export default { tools: { run() { return {}; } }, healthCheck() { throw new Error('sick on purpose'); } };\n");
+    await install('@codex/sick', 'rt');
+    const events = (await app.registryServices.repos.events.list({ limit: 1000 })).filter((event) => event.subject === 'rt/@codex/sick');
+    expect(events.map((event) => event.type)).toEqual(['plugin.installed', 'plugin.health-checked', 'plugin.paused']);
+    const alerts = await app.registryServices.repos.alerts.list({ status: 'open' });
+    expect(alerts.some((alert) => alert.kind === 'plugin.paused' && alert.details.pluginId === '@codex/sick')).toBe(true);
+    const refused = await post('/api/plugins/@codex/sick/tools/run/invoke', { target: 'rt', input: {} }, user);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error.code).toBe('CODEX_ERR_INSTALLATION_NOT_ACTIVE');
+    expect((await post('/api/plugins/@codex/sick/resume', { target: 'rt' }, developer)).statusCode).toBe(403);
+    const resumed = await post('/api/plugins/@codex/sick/resume', { target: 'rt' });
+    expect(resumed.json()).toMatchObject({ status: 'active' });
+    expect((await post('/api/plugins/@codex/sick/tools/run/invoke', { target: 'rt', input: {} }, user)).statusCode).toBe(200);
+    expect((await post('/api/plugins/@codex/sick/resume', { target: 'rt' })).statusCode).toBe(409);
+  });
+
+  it('reverts an active installation whose runtime error rate crosses the threshold', async () => {
+    await publishInline(app, toolManifest('@codex/failer', '1.0.0'), 'export default { tools: { run() { return { ok: true }; } } };\n');
+    await publishInline(app, toolManifest('@codex/failer', '1.1.0'), "export default { tools: { run() { throw new Error('broken in 1.1.0'); } } };\n");
+    await install('@codex/failer', 'rt', { version: '1.0.0' });
+    expect((await post('/api/plugins/upgrade', { pluginId: '@codex/failer', target: 'rt', version: '1.1.0' })).statusCode).toBe(200);
+    await app.registryServices.rollouts.settled();
+    for (let index = 0; index < 10; index += 1) {
+      // The gate looks at 10 samples at least, so the first 10 calls all reach 1.1.0.
+      const response = await post('/api/plugins/@codex/failer/tools/run/invoke', { target: 'rt', input: {} }, user);
+      expect(response.statusCode).toBe(502);
+      expect(response.json().error).toMatchObject({ code: 'CODEX_ERR_PLUGIN_PLUGIN_ERROR', message: expect.stringContaining('broken in 1.1.0') });
+    }
+    await app.registryServices.rollouts.settled();
+    const health = (await app.inject({ method: 'GET', url: '/api/plugins/@codex/failer/health?target=rt', headers: user })).json() as { version: string; status: string };
+    expect(health).toMatchObject({ version: '1.0.0', status: 'active' });
+    const events = (await app.registryServices.repos.events.list({ limit: 1000 })).filter((event) => event.subject === 'rt/@codex/failer');
+    expect(events.map((event) => event.type).slice(-3)).toEqual(['plugin.health-checked', 'plugin.rolled-back', 'plugin.health-checked']);
+    expect(events.at(-3)!.payload).toMatchObject({ version: '1.1.0', health: { trigger: 'error-rate', phase: 'failed', errorRate: { failed: 10, total: 10 } } });
+    expect((await post('/api/plugins/@codex/failer/tools/run/invoke', { target: 'rt', input: {} }, user)).json()).toMatchObject({ version: '1.0.0', output: { ok: true } });
+  });
+
   it('reverts a failing upgrade (flaky-greeter 1.1.0) to the last known good version, raises an alert and journals the story', async () => {
     await createTarget('flaky');
     await install('@codex/flaky-greeter', 'flaky', { version: '1.0.0' });
