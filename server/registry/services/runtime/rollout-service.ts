@@ -132,6 +132,14 @@ export function createRolloutService(deps: { db: Database; runtime: RuntimeServi
   /** Runs one analysis of an installation at `version` and acts on its result. */
   async function analyse(targetId: string, pluginId: string, version: string, trigger: 'install' | 'upgrade'): Promise<AnalysisRun | undefined> {
     const startedAt = new Date().toISOString();
+    try {
+      await runtime.loadVersion(pluginId, version);
+    } catch (error) {
+      // Publishing guarantees a loadable package, so this is the registry's damage (a lost
+      // artifact), not the plugin's health: no verdict, no action; journal restore brings it back.
+      deps.log.warn({ pluginId, version, targetId, error: error instanceof Error ? error.message : String(error) }, 'no analysis run: the package of the installed version cannot be loaded');
+      return undefined;
+    }
     const measurements: Measurement[] = [];
     let failed = 0;
     let inconclusive = 0;
