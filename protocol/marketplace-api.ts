@@ -51,6 +51,10 @@ export const PluginListItemSchema = Type.Object({
   recommended: Type.Boolean(),
   /** Installs decayed with a 7-day half-life. */
   trending: Type.Number(),
+  /** Federation: the registry the plugin comes from (a linked or mirrored upstream's URL); absent for local plugins. */
+  origin: Type.Optional(Type.String()),
+  /** Federation: `id@version` this plugin was cloned from. */
+  forkedFrom: Type.Optional(Type.String()),
 });
 export type PluginListItem = Static<typeof PluginListItemSchema>;
 

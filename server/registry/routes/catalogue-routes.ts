@@ -32,7 +32,12 @@ export function registerCatalogueRoutes(app: RegistryApp, services: RegistryServ
       querystring: PluginListQuerySchema,
       response: { 200: PluginListResponseSchema },
     },
-  }, async (request) => catalogue.list(request.query));
+  }, async (request, reply) => {
+    // Linked upstreams' plugins join the first page; those that did not answer are named in a header.
+    const merged = await services.federation.mergeList(request.query, await catalogue.list(request.query));
+    if (merged.upstreamStatus) reply.header('x-codex-upstream-status', merged.upstreamStatus);
+    return merged.response;
+  });
 
   app.get('/api/plugins/:scope/:name', {
     schema: {

@@ -37,6 +37,8 @@ export function registerLifecycleRoutes(app: RegistryApp, services: RegistryServ
       schema: { tags: ['lifecycle'], summary: SUMMARIES[kind], body: LifecycleRequestSchema, headers: IdempotencyHeaders, response: { 200: LifecycleResultSchema } },
     }, async (request) => {
       const principal = request.principal!;
+      // Linked upstreams are read through: the version is copied here (checked) before it is planned.
+      if (kind === 'install' || kind === 'upgrade') await services.federation.ensureLocal(request.body.pluginId, request.body.version);
       const result = await lifecycle.run(kind, request.body, { actor: principal.userId, role: principal.role, idempotencyKey: request.headers['idempotency-key'] });
       // After the commit: installs and upgrades get a health analysis (in the background).
       services.rollouts.afterLifecycle(kind, result);
