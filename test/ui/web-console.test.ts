@@ -63,6 +63,16 @@ describe('web console', () => {
   });
 
   it('search → details → install (with the plan) → upgrade → rollback → remove', async () => {
+    // A third-party plugin with two healthy versions; 1.1.0 also asks for storage.
+    for (const [version, permissions] of [['1.0.0', {}], ['1.1.0', { storage: true }]] as const) {
+      const published = await harness.publish({
+        'plugin.json': JSON.stringify({ id: '@uitest/hello', version, kind: 'tool', title: 'Hello', description: `Says hello (version ${version}).`, entry: 'index.js', tags: ['greeting'], permissions,
+          tools: [{ name: 'greet', description: 'Greets a name.', inputSchema: { type: 'object', properties: { name: { type: 'string' } } }, outputSchema: { type: 'object' } }] }),
+        'index.js': `export default { tools: { async greet(input) { return { greeting: 'Hello ' + (input.name ?? 'world') + ' from ${version}' }; } } };\n`,
+        'README.md': `# Hello\n\nSays **hello**. Version ${version}.\n`,
+      }, 'developer');
+      expect(published.status).toBe(201);
+    }
     const { page } = await harness.signIn('super-admin', 'admin');
     // The seeded official samples are listed, most installed first.
     const cards = page.locator('codex-plugin-card');
@@ -73,27 +83,31 @@ describe('web console', () => {
     // Search as you type narrows the list to the one plugin.
     await page.getByRole('searchbox', { name: 'Search plugins' }).fill('flaky');
     await expect.poll(() => page.getByRole('listitem').evaluateAll((items) => items.map((item) => item.getAttribute('aria-label')))).toEqual(['Flaky greeter (@codex/flaky-greeter)']);
-    expect(await page.getByRole('listitem').first().getAttribute('aria-label')).toBe('Flaky greeter (@codex/flaky-greeter)');
+    await page.getByLabel('Publisher').selectOption('third-party');
+    await page.getByRole('searchbox', { name: 'Search plugins' }).fill('hello');
+    await expect.poll(() => page.getByRole('listitem').evaluateAll((items) => items.map((item) => item.getAttribute('aria-label')))).toEqual(['Hello (@uitest/hello)']);
+    await page.getByLabel('Publisher').selectOption('');
 
     // Filters: official visual blocks are just the sparkline.
     await page.getByRole('searchbox', { name: 'Search plugins' }).fill('');
     await page.getByLabel('Kind').selectOption('visual-block');
     await expect.poll(() => page.getByRole('listitem').evaluateAll((items) => items.map((item) => item.getAttribute('aria-label')))).toEqual(['Sparkline block (@codex/sparkline-block)']);
     await page.getByLabel('Kind').selectOption('');
-    await page.getByRole('searchbox', { name: 'Search plugins' }).fill('flaky');
+    await page.getByRole('searchbox', { name: 'Search plugins' }).fill('hello');
     await expect.poll(() => cards.count()).toBe(1);
 
     // Details.
     await page.getByRole('listitem').first().click();
-    await expect.poll(() => page.url()).toContain('#/plugins/@codex/flaky-greeter');
-    await page.getByRole('heading', { level: 1 }).filter({ hasText: 'Flaky greeter' }).waitFor();
+    await expect.poll(() => page.url()).toContain('#/plugins/@uitest/hello');
+    await page.locator('header h1').filter({ hasText: 'Hello' }).waitFor();
+    expect(await page.locator('.readme strong').textContent()).toBe('hello');
     expect(await page.getByRole('tab').allTextContents()).toEqual(['Overview', 'Permissions', 'Features', 'Dependencies', 'Versions', 'Reviews', 'Code', 'Install and test']);
     await page.getByRole('tab', { name: 'Features' }).click();
     await page.getByText('greet', { exact: true }).waitFor();
     await page.getByRole('tab', { name: 'Versions' }).click();
     expect(await page.locator('table.versions tbody tr').count()).toBe(2);
     await page.getByRole('button', { name: 'Compare' }).click();
-    await expect.poll(() => page.locator('table.diff tbody tr').count()).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('table.diff tbody').textContent()).toContain('permissions');
     await page.getByRole('tab', { name: 'Code' }).click();
     await page.getByRole('region', { name: 'source of plugin.json' }).waitFor();
     expect(await page.locator('.tok-string').count()).toBeGreaterThan(5);
@@ -101,7 +115,7 @@ describe('web console', () => {
     await page.getByRole('button', { name: 'Install and test' }).click();
     await expect.poll(() => page.locator('[data-tab=try]').textContent()).toMatch(/not available on this registry|Result:/);
     await page.getByRole('tab', { name: 'Overview' }).click();
-    await shot(page, 'details-flaky-greeter');
+    await shot(page, 'details-hello');
 
     // Install the older version so that there is something to upgrade to.
     await page.getByLabel('Version to install').selectOption('1.0.0');
@@ -113,6 +127,7 @@ describe('web console', () => {
 
     await runOperation(page, /^Upgrade to 1\.1\.0$/, async (dialog) => {
       expect(await dialog.locator('.versions').textContent()).toBe('Version: 1.0.0 → 1.1.0');
+      expect(await dialog.locator('.permissions').textContent()).toBe('@uitest/hello: + storage');
     }, 'Upgrade succeeded');
     await expect.poll(() => page.locator('[data-state=installed]').textContent()).toBe('installed 1.1.0');
 
@@ -123,7 +138,7 @@ describe('web console', () => {
 
     // Back in the marketplace the card shows the install state and the update.
     await page.getByRole('link', { name: 'Marketplace' }).click();
-    await page.getByRole('searchbox', { name: 'Search plugins' }).fill('flaky');
+    await page.getByRole('searchbox', { name: 'Search plugins' }).fill('hello');
     await expect.poll(() => page.locator('codex-plugin-card [data-state=update]').textContent()).toBe('update 1.1.0');
 
     await runOperation(page, /^Remove$/, async (dialog) => {
@@ -200,36 +215,68 @@ describe('web console', () => {
     await expect.poll(() => page.locator('section.alerts tbody tr').filter({ hasText: 'disk almost full' }).count()).toBe(0);
   });
 
-  it('shows the debug dashboard as not available while the registry has no debug API', async () => {
+  it('runs a debug session of a plugin from the dashboard (or shows the empty state without a debug API)', async () => {
+    const probe = await harness.registry.app.inject({ method: 'GET', url: '/api/debug/stats', headers: await harness.registry.as('super-admin') });
     const { page } = await harness.signIn('super-admin', 'admin');
-    await page.getByRole('link', { name: 'Debug' }).click();
-    await page.getByRole('heading', { name: 'Debug engine not available on this registry' }).waitFor();
-    await shot(page, 'debug-dashboard-unavailable');
+    if (probe.statusCode === 404) {
+      await page.getByRole('link', { name: 'Debug' }).click();
+      await page.getByRole('heading', { name: 'Debug engine not available on this registry' }).waitFor();
+      await shot(page, 'debug-dashboard-unavailable');
+      return;
+    }
+    await page.goto(`${harness.url}/#/debug/@codex/flaky-greeter`);
+    await page.getByRole('button', { name: 'Debug now' }).click();
+    await expect.poll(() => page.locator('.session [data-status]').first().textContent(), { timeout: 60_000 }).toMatch(/^(passed|failed|error)$/);
+    expect((await page.locator('.verdict').textContent())?.length).toBeGreaterThan(10);
+    await expect.poll(() => page.locator('table.snapshots tbody tr').count()).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => page.locator('.sessions').textContent()).toMatch(/^[1-9]\d* sessions/);
+    await shot(page, 'debug-dashboard-live');
+    expect(harness.problems.splice(0)).toEqual([]);
   });
 
-  // The registry has no debug API yet (GET /api/debug/snapshots, GET /api/debug/stats, POST
-  // /api/debug/start): this test answers those three paths (and the fix decision) in the browser
-  // with canned bodies, to check the dashboard renders and acts in Chromium under the console's
-  // CSP. Replace the stubs with the real endpoints once they exist.
+  // The debug routes were still being written when this was: this test answers /api/debug/* in the
+  // browser with bodies of protocol/debug-api.ts, to check the dashboard renders and acts in
+  // Chromium under the console's CSP (a suggestion needs a model, which the test registry has not).
   it('renders the debug dashboard in Chromium against stubbed debug endpoints', async () => {
     const { page } = await harness.signIn('super-admin', 'admin');
     const at = (second: number) => `2026-11-26T08:00:${String(second).padStart(2, '0')}Z`;
     const snapshots = Array.from({ length: 10 }, (_, i) => ({
-      id: `run-${10 - i}`, pluginId: '@codex/flaky-greeter', version: i % 3 === 0 ? '1.1.0' : '1.0.0', startedAt: at(50 - i * 5),
-      status: i % 3 === 0 ? 'error' : 'ok', input: { name: 'Ada', excited: i % 3 === 0 }, output: i % 3 === 0 ? null : { greeting: 'Hello, Ada!' },
+      id: `0000000${i}-0000-4000-8000-000000000000`, sessionId: `s${i}`, pluginId: '@codex/flaky-greeter', version: i % 3 === 0 ? '1.1.0' : '1.0.0', startedAt: at(50 - i * 5),
+      status: i % 3 === 0 ? 'error' : 'ok', sessionStatus: i % 3 === 0 ? 'failed' : 'passed', whole: true, summary: {},
+      input: { name: 'Ada' }, output: i % 3 === 0 ? null : { greeting: 'Hello, Ada!' },
       logs: [{ level: 'info', message: 'greet called', at: at(50 - i * 5) }, ...(i % 3 === 0 ? [{ level: 'warn', message: 'template store unreachable', at: at(50 - i * 5) }] : [])],
       ...(i % 3 === 0 ? { error: 'health check failed: greeting template store is unreachable' } : {}),
     }));
-    const fix = { id: 'fix-1', rule: 'codex/unhandled-rejection', reason: 'healthCheck throws when the template store is unreachable; fall back to the built-in template instead of failing the probe.', status: 'proposed',
-      diff: '--- a/index.js\n+++ b/index.js\n@@ -12,3 +12,3 @@ export async function healthCheck() {\n-  throw new Error(\'greeting template store is unreachable\');\n+  return { ok: true, detail: \'using the built-in template\' };\n }' };
+    const fix = {
+      id: '00000000-0000-4000-8000-0000000000f1', sessionId: '00000000-0000-4000-8000-0000000000a1', pluginId: '@codex/flaky-greeter', version: '1.1.0', rule: 'health-check:PLUGIN_ERROR', file: 'index.js', status: 'verified',
+      reason: 'healthCheck throws when the template store is unreachable; fall back to the built-in template instead of failing the probe.',
+      diff: "--- a/index.js\n+++ b/index.js\n@@ -12,3 +12,3 @@ export async function healthCheck() {\n-  throw new Error('greeting template store is unreachable');\n+  return { ok: true, detail: 'using the built-in template' };\n }",
+      rejected: ['the first candidate removed the health check entirely'], publishedVersion: null, createdAt: at(59), retry: { method: 'POST', path: '/api/debug/sessions/x/suggest', body: {} },
+    };
+    const session = {
+      id: fix.sessionId, pluginId: '@codex/flaky-greeter', version: '1.1.0', target: null, trigger: 'manual', status: 'failed', fingerprint: null, startedBy: 'admin', createdAt: at(55), finishedAt: at(56), suggestions: [],
+      result: {
+        verdict: 'failed: the health check threw PLUGIN_ERROR (greeting template store is unreachable); 2 of 2 examples pass', errors: [],
+        findings: [{ ruleId: 'codex/no-floating-promise', category: 'correctness', severity: 'warning', message: 'a promise is neither awaited nor returned', file: 'index.js', line: 7, fixes: 1, acceptanceRate: 0.6 }],
+        scan: { files: 2, errors: [], durationMs: 41 },
+        runs: [{ kind: 'health-check', tool: 'healthCheck', input: {}, ok: false, error: { code: 'PLUGIN_ERROR', message: 'greeting template store is unreachable', source: { file: 'index.js', line: 13, text: "throw new Error('greeting template store is unreachable');" } }, logs: [], durationMs: 4, bridgeCalls: [], bridgeCallCount: 0 }],
+        migrations: null, durations: { totalMs: 120, scanMs: 41, runsMs: 70, migrationsMs: 0 }, versions: { plugin: '1.1.0', codexRules: 42, node: 'v20.20.0' },
+      },
+    };
     await page.route('**/api/debug/**', async (route) => {
       const url = new URL(route.request().url());
-      const json = (body: unknown) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
+      const json = (body: unknown, status = 200) => route.fulfill({ status, contentType: 'application/json', body: JSON.stringify(body) });
       if (url.pathname === '/api/debug/snapshots') return json({ items: snapshots });
-      if (url.pathname === '/api/debug/stats') return json({ rules: [{ rule: 'codex/unhandled-rejection', accepted: 7, rejected: 1 }, { rule: 'codex/no-floating-promise', accepted: 3, rejected: 3 }, { rule: 'codex/sql-injection', accepted: 5, rejected: 0 }] });
-      if (url.pathname === '/api/debug/start') return json({ session: { id: 'session-1', pluginId: '@codex/flaky-greeter', status: 'done', suggestions: [fix] } });
-      if (url.pathname.endsWith('/fixes/fix-1')) return json({ ...fix, status: (route.request().postDataJSON() as { action: string }).action === 'apply' ? 'applied' : 'rolled-back' });
-      return route.fulfill({ status: 404, contentType: 'application/json', body: '{"message":"not found"}' });
+      if (url.pathname === '/api/debug/snapshots/diff') return json({ from: { id: url.searchParams.get('from'), version: '1.0.0', status: 'ok', whole: true }, to: { id: url.searchParams.get('to'), version: '1.1.0', status: 'error', whole: true },
+        findings: { added: ['codex/no-floating-promise index.js:7'], removed: [] }, runs: [{ run: 'health-check', from: 'ok', to: 'PLUGIN_ERROR' }], outputs: [], durations: { fromMs: 95, toMs: 120, deltaMs: 25 }, drift: { from: 0, to: 0 }, partial: false });
+      if (url.pathname === '/api/debug/stats') return json({ rules: [
+        { rule: 'health-check:PLUGIN_ERROR', offered: 8, accepted: 7, rejected: 1, reverted: 0, failedVerification: 2, acceptanceRate: 0.875, verificationRate: 0.8 },
+        { rule: 'codex/no-floating-promise', offered: 6, accepted: 3, rejected: 3, reverted: 1, failedVerification: 0, acceptanceRate: 0.5, verificationRate: 1 },
+      ], days: [], sessions: { total: 14, passed: 9, failed: 5, error: 0, running: 0 } });
+      if (url.pathname === '/api/debug/start') return json({ session }, 202);
+      if (url.pathname.endsWith('/suggest')) return json(fix, 201);
+      if (url.pathname.endsWith(`/fixes/${fix.id}`)) return json({ ...fix, status: 'published', publishedVersion: '1.1.1' });
+      return json({ message: 'not found' }, 404);
     });
     await page.goto(`${harness.url}/#/debug/@codex/flaky-greeter`);
     await page.locator('table.snapshots').waitFor();
@@ -237,13 +284,16 @@ describe('web console', () => {
     expect(await page.locator('.log-count').textContent()).toBe('18 lines');
     await page.getByLabel('Log level').selectOption('error');
     expect(await page.locator('table.logs tbody tr').count()).toBe(4);
-    expect(await page.locator('.patch .diff-add').count()).toBeGreaterThan(0);
+    await page.getByRole('button', { name: 'Compare' }).click();
+    await expect.poll(() => page.locator('.finding-changes').textContent()).toContain('+ codex/no-floating-promise index.js:7');
     expect(await page.locator('table.rules tbody tr').first().textContent()).toContain('88%');
-    await page.getByRole('button', { name: 'Suggest fix' }).click();
+    await page.getByRole('button', { name: 'Debug now' }).click();
+    await expect.poll(() => page.locator('.verdict').textContent()).toContain('failed: the health check threw PLUGIN_ERROR');
+    await page.getByRole('button', { name: 'Suggest fix for the failing run' }).click();
     await page.locator('.fix').waitFor();
     expect(await page.locator('.fix').textContent()).toContain('fall back to the built-in template');
     await page.locator('.fix').getByRole('button', { name: 'Apply' }).click();
-    await expect.poll(() => page.locator('.fix').getAttribute('data-status')).toBe('applied');
+    await expect.poll(() => page.locator('.fix').getAttribute('data-status')).toBe('published');
     await page.getByLabel('Log level').selectOption('');
     await shot(page, 'debug-dashboard', true);
     expect(harness.problems.splice(0)).toEqual([]);

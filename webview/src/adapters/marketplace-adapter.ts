@@ -2,14 +2,15 @@
  * The one interface the UI elements depend on. Elements never know whether they run in a browser
  * (the registry's web console, see http-adapter.ts) or in a VS Code webview (vscode-adapter.ts, where
  * the extension host makes the HTTP calls with the user's token). Bodies are the protocol's
- * TypeBox-derived types; the few the registry does not define yet (alerts, the runtime's try, the
- * debug engine) are declared here until they move into protocol/.
+ * TypeBox-derived types; the few the protocol does not define (alerts, the try transcript as the
+ * UI shows it) are declared here.
  */
 import type { Installation, LifecycleKind, LifecycleRequest, LifecycleResult, Operation, Target } from '../../../protocol/lifecycle-api';
 import type {
   Approval, ApprovalDecisionResponse, PluginDetails, PluginDiffResponse, PluginFileResponse, PluginListQuery, PluginListResponse,
   PluginRequest, PluginRequestBody, ReviewBody, ReviewResponse,
 } from '../../../protocol/marketplace-api';
+import type { DebugSession, DebugStats, FixSuggestion, SnapshotDiff, SnapshotListItem, SuggestBody } from '../../../protocol/debug-api';
 import type { EventsPage } from '../../../protocol/events-api';
 
 export type {
@@ -18,6 +19,10 @@ export type {
 };
 export type { DiffChange, PluginListItem, Review } from '../../../protocol/marketplace-api';
 export type { LifecyclePlan } from '../../../protocol/lifecycle-api';
+export type { DebugFinding, RunTrace } from '../../../protocol/debug-api';
+export type { DebugSession, DebugStats, FixSuggestion, SnapshotDiff, SuggestBody };
+/** One run snapshot of the debug engine. */
+export type RunSnapshot = SnapshotListItem;
 
 /** The signed-in user. */
 export interface Me {
@@ -39,41 +44,6 @@ export interface Alert {
 export interface TryResult {
   status: 'passed' | 'failed' | string;
   transcript: { step: string; ok: boolean; detail?: string }[];
-}
-
-/** One run of a plugin captured by the debug engine. */
-export interface RunSnapshot {
-  id: string;
-  pluginId: string;
-  version: string;
-  startedAt: string;
-  status: 'ok' | 'error' | string;
-  input: unknown;
-  output: unknown;
-  logs: { level: 'debug' | 'info' | 'warn' | 'error' | string; message: string; at: string }[];
-  error?: string;
-}
-
-/** A verified fix the debug engine suggests. */
-export interface FixSuggestion {
-  id: string;
-  rule: string;
-  reason: string;
-  diff: string;
-  status: 'proposed' | 'applied' | 'rolled-back' | 'rejected' | string;
-}
-
-/** How often fixes of each rule were accepted. */
-export interface DebugStats {
-  rules: { rule: string; accepted: number; rejected: number }[];
-}
-
-/** A debug session the engine started. */
-export interface DebugSession {
-  id: string;
-  pluginId: string;
-  status: string;
-  suggestions: FixSuggestion[];
 }
 
 /**
@@ -101,9 +71,12 @@ export interface MarketplaceAdapter {
   updateAlert(id: string, action: 'acknowledge' | 'resolve'): Promise<void>;
   listEvents(after?: number, limit?: number): Promise<EventsPage>;
   listSnapshots(pluginId: string): Promise<RunSnapshot[]>;
+  diffSnapshots(from: string, to: string): Promise<SnapshotDiff>;
   debugStats(): Promise<DebugStats>;
   startDebug(pluginId: string): Promise<DebugSession>;
-  decideFix(sessionId: string, fixId: string, action: 'apply' | 'rollback' | 'retry'): Promise<FixSuggestion>;
+  getDebugSession(id: string): Promise<DebugSession>;
+  suggestFix(sessionId: string, body: SuggestBody): Promise<FixSuggestion>;
+  decideFix(sessionId: string, fixId: string, action: 'apply' | 'rollback' | 'retry' | 'reject'): Promise<FixSuggestion>;
 }
 
 /** A failed adapter call: the HTTP status and the registry's error code and message. */

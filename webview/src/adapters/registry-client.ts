@@ -2,7 +2,7 @@ import type { ApiRequest, ApiResponse } from '../../../protocol/webview-messages
 import {
   AdapterError, type Alert, type Approval, type DebugSession, type DebugStats, type EventsPage, type FixSuggestion, type Installation,
   type LifecycleResult, type MarketplaceAdapter, type Operation, type PluginDetails, type PluginDiffResponse, type PluginFileResponse,
-  type PluginListResponse, type PluginRequest, type RunSnapshot, type Target, type TryResult,
+  type PluginListResponse, type PluginRequest, type RunSnapshot, type SnapshotDiff, type Target, type TryResult,
 } from './marketplace-adapter';
 import type { ApprovalDecisionResponse, ReviewResponse } from '../../../protocol/marketplace-api';
 
@@ -14,7 +14,6 @@ type Json = Record<string, unknown>;
 const asObject = (value: unknown): Json => (typeof value === 'object' && value !== null && !Array.isArray(value) ? value as Json : {});
 const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 const asString = (value: unknown, fallback = ''): string => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : fallback);
-const asNumber = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
 
 /** "@scope/name" → "/api/plugins/@scope/name" (each segment encoded). */
 export function pluginPath(id: string): string {
@@ -45,8 +44,7 @@ function adapterError(response: ApiResponse): AdapterError {
 /**
  * The {@link MarketplaceAdapter} over the registry's HTTP API. Both hosts use it: the browser with a
  * fetch transport, VS Code with a postMessage transport, so the endpoint mapping lives only here.
- * Bodies the protocol types are trusted as typed; the debug and try endpoints, which have no
- * protocol schema yet, are read leniently.
+ * Bodies the protocol types are trusted as typed; the try transcript is read leniently.
  */
 export function createRegistryAdapter(transport: ApiTransport): MarketplaceAdapter {
   async function call<T>(method: ApiRequest['method'], path: string, body?: unknown): Promise<T> {
@@ -91,41 +89,13 @@ export function createRegistryAdapter(transport: ApiTransport): MarketplaceAdapt
     listAlerts: async () => (await call<{ items: Alert[] }>('GET', '/api/admin/alerts?status=unresolved')).items,
     updateAlert: async (id, action) => { await call('POST', `/api/admin/alerts/${encodeURIComponent(id)}`, { action }); },
     listEvents: (after, limit) => call<EventsPage>('GET', `/api/events${queryString({ after, limit })}`),
-    async listSnapshots(pluginId): Promise<RunSnapshot[]> {
-      const body = await call<unknown>('GET', `/api/debug/snapshots${queryString({ pluginId })}`);
-      return asArray(Array.isArray(body) ? body : asObject(body).items).map((item) => {
-        const snapshot = asObject(item);
-        const error = snapshot.error;
-        return {
-          id: asString(snapshot.id), pluginId: asString(snapshot.pluginId, pluginId), version: asString(snapshot.version), startedAt: asString(snapshot.startedAt ?? snapshot.createdAt),
-          status: asString(snapshot.status, error ? 'error' : 'ok'), input: snapshot.input, output: snapshot.output,
-          logs: asArray(snapshot.logs).map((line) => {
-            const entry = asObject(line);
-            return { level: asString(entry.level, 'info'), message: asString(entry.message), at: asString(entry.at ?? entry.ts) };
-          }),
-          ...(error ? { error: typeof error === 'string' ? error : asString(asObject(error).message) } : {}),
-        };
-      });
-    },
-    async debugStats(): Promise<DebugStats> {
-      const o = asObject(await call<unknown>('GET', '/api/debug/stats'));
-      return {
-        rules: asArray(o.rules ?? o.items).map((item) => {
-          const rule = asObject(item);
-          return { rule: asString(rule.rule ?? rule.ruleId), accepted: asNumber(rule.accepted), rejected: asNumber(rule.rejected) };
-        }),
-      };
-    },
-    async startDebug(pluginId): Promise<DebugSession> {
-      const o = asObject(await call<unknown>('POST', `/api/debug/start${queryString({ pluginId })}`, {}));
-      const session = asObject(o.session ?? o);
-      return { id: asString(session.id), pluginId: asString(session.pluginId, pluginId), status: asString(session.status), suggestions: asArray(session.suggestions ?? session.fixes).map(toFix) };
-    },
-    decideFix: async (sessionId, fixId, action) => toFix(await call<unknown>('POST', `/api/debug/sessions/${encodeURIComponent(sessionId)}/fixes/${encodeURIComponent(fixId)}`, { action })),
+    listSnapshots: async (pluginId) => (await call<{ items: RunSnapshot[] }>('GET', `/api/debug/snapshots${queryString({ pluginId })}`)).items,
+    diffSnapshots: (from, to) => call<SnapshotDiff>('GET', `/api/debug/snapshots/diff${queryString({ from, to })}`),
+    debugStats: () => call<DebugStats>('GET', '/api/debug/stats'),
+    startDebug: async (pluginId) => (await call<{ session: DebugSession }>('POST', `/api/debug/start${queryString({ pluginId })}`, {})).session,
+    getDebugSession: (id) => call<DebugSession>('GET', `/api/debug/sessions/${encodeURIComponent(id)}`),
+    suggestFix: (sessionId, body) => call<FixSuggestion>('POST', `/api/debug/sessions/${encodeURIComponent(sessionId)}/suggest`, body),
+    decideFix: (sessionId, fixId, action) => call<FixSuggestion>('POST', `/api/debug/sessions/${encodeURIComponent(sessionId)}/fixes/${encodeURIComponent(fixId)}`, { action }),
   };
 }
 
-function toFix(value: unknown): FixSuggestion {
-  const o = asObject(value);
-  return { id: asString(o.id), rule: asString(o.rule ?? o.ruleId), reason: asString(o.reason), diff: asString(o.diff ?? o.patch), status: asString(o.status, 'proposed') };
-}

@@ -1,3 +1,4 @@
+import type { DebugSession, DebugStats, FixSuggestion, SnapshotListItem } from '../../../protocol/debug-api';
 import type { LifecyclePlan, Operation } from '../../../protocol/lifecycle-api';
 import { AdapterError, type MarketplaceAdapter, type PluginDetails, type PluginListItem } from '../adapters/marketplace-adapter';
 
@@ -55,6 +56,47 @@ export function operation(overrides: Partial<Operation> = {}): Operation {
   };
 }
 
+/** A run snapshot with defaults. */
+export function snapshot(id: string, overrides: Partial<SnapshotListItem> = {}): SnapshotListItem {
+  return {
+    id, sessionId: `s-${id}`, pluginId: '@codex/flaky-greeter', version: '1.1.0', startedAt: `2026-01-01T00:00:0${id}Z`, status: 'ok', sessionStatus: 'passed', whole: true,
+    summary: {}, input: { name: 'Ada' }, output: { greeting: 'Hello Ada' }, logs: [{ level: 'info', message: `run ${id} started`, at: `2026-01-01T00:00:0${id}Z` }], ...overrides,
+  };
+}
+
+/** A verified fix suggestion with defaults. */
+export function fixSuggestion(overrides: Partial<FixSuggestion> = {}): FixSuggestion {
+  return {
+    id: 'f1', sessionId: 's1', pluginId: '@codex/flaky-greeter', version: '1.1.0', rule: 'health-check', file: 'index.js', status: 'verified',
+    reason: 'the health check throws; return a healthy probe', diff: '--- a/index.js\n+++ b/index.js\n@@ -1 +1 @@\n-throw new Error("down")\n+return { ok: true }',
+    rejected: [], publishedVersion: null, createdAt: '', retry: { method: 'POST', path: '/api/debug/sessions/s1/suggest', body: {} }, ...overrides,
+  };
+}
+
+/** A finished debug session with defaults: one finding and a failing health check. */
+export function debugSession(overrides: Partial<DebugSession> = {}): DebugSession {
+  return {
+    id: 's1', pluginId: '@codex/flaky-greeter', version: '1.1.0', target: null, trigger: 'manual', status: 'failed', fingerprint: null, startedBy: 'admin',
+    createdAt: '', finishedAt: '', suggestions: [],
+    result: {
+      verdict: 'failed: the health check threw PLUGIN_ERROR', errors: [],
+      findings: [{ ruleId: 'codex/no-floating-promise', category: 'correctness', severity: 'warning', message: 'a promise is neither awaited nor returned', file: 'index.js', line: 7, fixes: 1, acceptanceRate: 0.5 }],
+      scan: { files: 2, errors: [], durationMs: 10 },
+      runs: [{ kind: 'health-check', tool: 'healthCheck', input: {}, ok: false, error: { code: 'PLUGIN_ERROR', message: 'template store unreachable', source: { file: 'index.js', line: 12, text: 'throw new Error(...)' } }, logs: [], durationMs: 3, bridgeCalls: [], bridgeCallCount: 0 }],
+      migrations: null, durations: { totalMs: 20, scanMs: 10, runsMs: 5, migrationsMs: 0 }, versions: { plugin: '1.1.0', codexRules: 40, node: 'v20' },
+    },
+    ...overrides,
+  };
+}
+
+/** Debug statistics with defaults. */
+export function debugStats(overrides: Partial<DebugStats> = {}): DebugStats {
+  return {
+    rules: [{ rule: 'codex/no-floating-promise', offered: 4, accepted: 3, rejected: 1, reverted: 0, failedVerification: 1, acceptanceRate: 0.75, verificationRate: 0.8 }],
+    days: [], sessions: { total: 5, passed: 3, failed: 2, error: 0, running: 0 }, ...overrides,
+  };
+}
+
 /** The 404 the router gives for an endpoint the registry does not have. */
 export const routeNotFound = () => new AdapterError(404, 'FST_ERR_NOT_FOUND', 'Route not found');
 
@@ -87,8 +129,11 @@ export function createFakeAdapter(overrides: Partial<MarketplaceAdapter> = {}): 
     updateAlert: async () => undefined,
     listEvents: async () => ({ items: [], nextAfter: 0, hasMore: false, head: 0 }),
     listSnapshots: async () => { throw routeNotFound(); },
+    diffSnapshots: async () => { throw routeNotFound(); },
     debugStats: async () => { throw routeNotFound(); },
     startDebug: async () => { throw routeNotFound(); },
+    getDebugSession: async () => { throw routeNotFound(); },
+    suggestFix: async () => { throw routeNotFound(); },
     decideFix: async () => { throw routeNotFound(); },
   };
   const merged = { ...defaults, ...overrides };
