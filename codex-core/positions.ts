@@ -34,10 +34,3 @@ export class LineMap {
   }
 }
 
-/** Applies non-overlapping edits (given as offsets) to `text`; later edits first so offsets stay valid. */
-export function applyOffsetEdits(text: string, edits: readonly { start: number; end: number; newText: string }[]): string {
-  const sorted = [...edits].sort((a, b) => b.start - a.start || b.end - a.end);
-  let result = text;
-  for (const edit of sorted) result = result.slice(0, edit.start) + edit.newText + result.slice(edit.end);
-  return result;
-}

@@ -1,6 +1,5 @@
 import { ts, type Project } from 'ts-morph';
 import type { Severity } from '../protocol/findings';
-import { LineMap } from './positions';
 import type { FileReporter, OffsetEdit } from './reporter';
 
 /** Code fixes of the language service that are deterministic enough to apply without review. */
@@ -78,5 +77,3 @@ export function semanticDiagnostics(project: Project, reporter: FileReporter): v
   diagnostics.forEach((diagnostic, index) => report(reporter, project, diagnostic, index < MAX_FIXED_DIAGNOSTICS));
 }
 
-/** Re-exported for the fixer, which converts language-service text changes too. */
-export { LineMap };
