@@ -2,8 +2,7 @@
  * The one interface the UI elements depend on. Elements never know whether they run in a browser
  * (the registry's web console, see http-adapter.ts) or in a VS Code webview (vscode-adapter.ts, where
  * the extension host makes the HTTP calls with the user's token). Bodies are the protocol's
- * TypeBox-derived types; the few the protocol does not define (alerts, the try transcript as the
- * UI shows it) are declared here.
+ * TypeBox-derived types; the one the protocol does not define (alerts) is declared here.
  */
 import type { Installation, LifecycleKind, LifecycleRequest, LifecycleResult, Operation, Target } from '../../../protocol/lifecycle-api';
 import type {
@@ -12,6 +11,8 @@ import type {
 } from '../../../protocol/marketplace-api';
 import type { DebugSession, DebugStats, FixSuggestion, SnapshotDiff, SnapshotListItem, SuggestBody } from '../../../protocol/debug-api';
 import type { EventsPage } from '../../../protocol/events-api';
+import type { Static } from '@sinclair/typebox';
+import type { TryTranscriptSchema } from '../../../protocol/runtime-api';
 
 export type {
   Approval, EventsPage, Installation, LifecycleKind, LifecycleRequest, LifecycleResult, Operation, PluginDetails, PluginDiffResponse,
@@ -21,6 +22,8 @@ export type { DiffChange, PluginListItem, Review } from '../../../protocol/marke
 export type { LifecyclePlan } from '../../../protocol/lifecycle-api';
 export type { DebugFinding, RunTrace } from '../../../protocol/debug-api';
 export type { DebugSession, DebugStats, FixSuggestion, SnapshotDiff, SuggestBody };
+/** The transcript of "install and test" (`POST /api/plugins/:scope/:name/try`). */
+export type TryTranscript = Static<typeof TryTranscriptSchema>;
 /** One run snapshot of the debug engine. */
 export type RunSnapshot = SnapshotListItem;
 
@@ -40,12 +43,6 @@ export interface Alert {
   createdAt: string;
 }
 
-/** The transcript of an "install and test" run (the runtime's try endpoint). */
-export interface TryResult {
-  status: 'passed' | 'failed' | string;
-  transcript: { step: string; ok: boolean; detail?: string }[];
-}
-
 /**
  * The operations the elements need. Each method maps to one registry endpoint (registry-client.ts);
  * bodies are the protocol's TypeBox types. Failures reject with an {@link AdapterError}.
@@ -62,7 +59,7 @@ export interface MarketplaceAdapter {
   listInstalled(target: string): Promise<Installation[]>;
   runOperation(kind: LifecycleKind, request: LifecycleRequest): Promise<LifecycleResult>;
   getOperation(id: string): Promise<Operation>;
-  tryPlugin(id: string, version?: string): Promise<TryResult>;
+  tryPlugin(id: string, version: string): Promise<TryTranscript>;
   listApprovals(): Promise<Approval[]>;
   decideApproval(id: string, decision: 'approve' | 'reject', reason: string): Promise<ApprovalDecisionResponse>;
   listPluginRequests(): Promise<PluginRequest[]>;

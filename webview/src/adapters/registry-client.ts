@@ -2,7 +2,7 @@ import type { ApiRequest, ApiResponse } from '../../../protocol/webview-messages
 import {
   AdapterError, type Alert, type Approval, type DebugSession, type DebugStats, type EventsPage, type FixSuggestion, type Installation,
   type LifecycleResult, type MarketplaceAdapter, type Operation, type PluginDetails, type PluginDiffResponse, type PluginFileResponse,
-  type PluginListResponse, type PluginRequest, type RunSnapshot, type SnapshotDiff, type Target, type TryResult,
+  type PluginListResponse, type PluginRequest, type RunSnapshot, type SnapshotDiff, type Target, type TryTranscript,
 } from './marketplace-adapter';
 import type { ApprovalDecisionResponse, ReviewResponse } from '../../../protocol/marketplace-api';
 
@@ -12,7 +12,6 @@ export type ApiTransport = (request: ApiRequest) => Promise<ApiResponse>;
 type Json = Record<string, unknown>;
 
 const asObject = (value: unknown): Json => (typeof value === 'object' && value !== null && !Array.isArray(value) ? value as Json : {});
-const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 const asString = (value: unknown, fallback = ''): string => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : fallback);
 
 /** "@scope/name" → "/api/plugins/@scope/name" (each segment encoded). */
@@ -44,7 +43,7 @@ function adapterError(response: ApiResponse): AdapterError {
 /**
  * The {@link MarketplaceAdapter} over the registry's HTTP API. Both hosts use it: the browser with a
  * fetch transport, VS Code with a postMessage transport, so the endpoint mapping lives only here.
- * Bodies the protocol types are trusted as typed; the try transcript is read leniently.
+ * Bodies are the protocol's types, trusted as typed.
  */
 export function createRegistryAdapter(transport: ApiTransport): MarketplaceAdapter {
   async function call<T>(method: ApiRequest['method'], path: string, body?: unknown): Promise<T> {
@@ -68,17 +67,7 @@ export function createRegistryAdapter(transport: ApiTransport): MarketplaceAdapt
       const body = asObject(await call<unknown>('GET', `/api/operations/${encodeURIComponent(id)}`));
       return (body.operation ?? body) as Operation;
     },
-    async tryPlugin(id, version): Promise<TryResult> {
-      const o = asObject(await call<unknown>('POST', `${pluginPath(id)}/try`, version ? { version } : {}));
-      return {
-        status: asString(o.status, o.ok === false ? 'failed' : 'passed'),
-        transcript: asArray(o.transcript ?? o.steps).map((item) => {
-          const step = asObject(item);
-          const detail = step.detail ?? step.output ?? step.message;
-          return { step: asString(step.step ?? step.name ?? step.tool), ok: step.ok !== false && step.status !== 'failed', ...(detail === undefined ? {} : { detail: typeof detail === 'string' ? detail : JSON.stringify(detail) }) };
-        }),
-      };
-    },
+    tryPlugin: (id, version) => call<TryTranscript>('POST', `${pluginPath(id)}/try`, { version }),
     listApprovals: async () => (await call<{ items: Approval[] }>('GET', '/api/admin/approvals')).items,
     decideApproval: (id, decision, reason) => call<ApprovalDecisionResponse>('POST', `/api/admin/approvals/${encodeURIComponent(id)}`, reason ? { decision, reason } : { decision }),
     listPluginRequests: async () => (await call<{ items: PluginRequest[] }>('GET', '/api/plugin-requests')).items,

@@ -105,11 +105,20 @@ describe('codex-plugin-details', () => {
   });
 
   it('shows the transcript of install and test', async () => {
-    const adapter = createFakeAdapter({ tryPlugin: async () => ({ status: 'passed', transcript: [{ step: 'install', ok: true }, { step: 'example analyze', ok: false, detail: 'expected 7 words' }] }) });
+    const adapter = createFakeAdapter({ tryPlugin: async (pluginId, version) => ({
+      pluginId, version, target: 'try-1', ok: false, plan: {}, durationMs: 41.6,
+      healthCheck: { ok: true, probe: 'healthCheck', checkedAt: '', durationMs: 2, logs: [] },
+      steps: [
+        { tool: 'analyze', description: 'Two sentences', input: {}, expected: {}, output: { words: 7 }, pass: true, logs: [], durationMs: 1 },
+        { tool: 'analyze', input: {}, expected: {}, output: null, pass: false, error: { code: 'EXAMPLE_MISMATCH', message: 'words: expected 7, got 6' }, logs: [], durationMs: 1 },
+      ],
+    }) });
     const view = await openTab(adapter, 'try');
     await view.tryIt();
     await settle(view);
-    expect($$(view, '.transcript li').map((li) => textOf(li))).toEqual(['✓ install', '✗ example analyze — expected 7 words']);
+    expect(adapter.calls.find((call) => call.method === 'tryPlugin')?.args).toEqual(['@codex/text-stats', '1.1.0']);
+    expect(textOf($(view, '.try-status'))).toBe('Failed: @codex/text-stats 1.1.0 in an ephemeral target, 42 ms');
+    expect($$(view, '.transcript li').map((li) => textOf(li))).toEqual(['✓ health check (healthCheck)', '✓ analyze — Two sentences: {"words":7}', '✗ analyze: EXAMPLE_MISMATCH: words: expected 7, got 6']);
   });
 
   it('offers install, and upgrade / roll back / remove once installed', async () => {

@@ -1,7 +1,7 @@
 import { html, LitElement, nothing, type TemplateResult } from 'lit';
 import {
   errorMessage, isNotAvailable, type Installation, type LifecycleKind, type MarketplaceAdapter, type PluginDetails, type PluginDiffResponse,
-  type PluginFileResponse, type Target, type TryResult,
+  type PluginFileResponse, type Target, type TryTranscript,
 } from '../../adapters/marketplace-adapter';
 import { renderMarkdown } from '../../lib/markdown';
 import { themeStyles } from '../../lib/theme-styles';
@@ -86,7 +86,7 @@ export class CodexPluginDetails extends LitElement {
   declare diffTo: string;
   declare reviewError: string | undefined;
   declare reviewSent: boolean;
-  declare tryResult: TryResult | undefined;
+  declare tryResult: TryTranscript | undefined;
   declare tryState: 'idle' | 'running' | 'done' | 'unavailable' | 'error';
   declare tryError: string | undefined;
   declare previewCode: string;
@@ -233,7 +233,7 @@ export class CodexPluginDetails extends LitElement {
     this.tryState = 'running';
     this.tryError = undefined;
     try {
-      this.tryResult = await this.adapter.tryPlugin(this.pluginId, this.details?.version.version);
+      this.tryResult = await this.adapter.tryPlugin(this.pluginId, this.details?.version.version ?? this.details?.latestVersion ?? '');
       this.tryState = 'done';
     } catch (error) {
       if (isNotAvailable(error)) {
@@ -418,10 +418,18 @@ export class CodexPluginDetails extends LitElement {
       case 'unavailable': return html`<p class="state unavailable" role="status">Install and test is not available on this registry (it has no plugin runtime endpoint).</p>`;
       case 'running': return html`<p class="state" role="status">Installing ${d.id} in a scratch target and running its examples…</p>`;
       case 'error': return html`<div class="state error" role="alert"><p>${this.tryError}</p><button class="secondary" @click=${() => void this.tryIt()}>Retry</button></div>`;
-      case 'done': return html`
-        <p class="try-status" role="status">Result: <strong>${this.tryResult?.status}</strong></p>
-        <ol class="transcript">${(this.tryResult?.transcript ?? []).map((step) => html`<li class=${step.ok ? 'ok' : 'fail'}>${step.ok ? '✓' : '✗'} ${step.step}${step.detail ? html` — <code>${step.detail}</code>` : nothing}</li>`)}</ol>
+      case 'done': {
+        const result = this.tryResult!;
+        const health = result.healthCheck;
+        return html`
+        <p class="try-status" role="status">${result.ok ? 'Passed' : 'Failed'}: ${result.pluginId} ${result.version} in an ephemeral target, ${Math.round(result.durationMs)} ms</p>
+        <ol class="transcript">
+          <li class=${health.ok ? 'ok' : 'fail'}>${health.ok ? '✓' : '✗'} health check (${health.probe})${health.error ? html` — <code>${health.error.code}: ${health.error.message}</code>` : nothing}</li>
+          ${result.steps.map((step) => html`<li class=${step.pass ? 'ok' : 'fail'}>${step.pass ? '✓' : '✗'} ${step.tool}${step.description ? ` — ${step.description}` : ''}: ${step.error
+            ? html`<code>${step.error.code}: ${step.error.message}</code>` : html`<code>${short(step.output)}</code>`}</li>`)}
+        </ol>
         <button class="secondary" @click=${() => void this.tryIt()}>Run again</button>`;
+      }
       default: return html`
         <p>Installs ${d.id} ${d.version.version} in a throw-away target, runs its examples in the sandbox and shows the transcript.${(d.manifest as { safeToTest?: boolean }).safeToTest ? '' : ' This plugin is not marked safe to test.'}</p>
         <button class="try" @click=${() => void this.tryIt()}>Install and test</button>`;
