@@ -67,6 +67,9 @@ export const TryTranscriptSchema = Type.Object({
   steps: Type.Array(TryStepSchema),
   durationMs: Type.Number(),
 });
+export type TryTranscript = Static<typeof TryTranscriptSchema>;
+export type TryStep = Static<typeof TryStepSchema>;
+export type HealthProbe = Static<typeof HealthProbeSchema>;
 
 /** `GET /api/plugins/:scope/:name/health?target=`. */
 export const InstallationHealthSchema = Type.Object({
@@ -81,6 +84,7 @@ export const InstallationHealthSchema = Type.Object({
     errorCode: Type.Union([Type.String(), Type.Null()]), latencyMs: Type.Number(), createdAt: Type.String(),
   })),
 });
+export type InstallationHealth = Static<typeof InstallationHealthSchema>;
 
 export const TargetQuerySchema = Type.Object({ target: Type.Optional(TargetId) }, { additionalProperties: false });
 export const TargetBodySchema = Type.Object({ target: Type.Optional(TargetId) }, { additionalProperties: false });
