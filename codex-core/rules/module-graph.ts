@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { Node, SyntaxKind, type SourceFile } from 'ts-morph';
+import { SyntaxKind, ts, type SourceFile } from 'ts-morph';
 
 /** One module specifier written in a file, with what the file takes from it. */
 export interface ImportEdge {
@@ -18,9 +18,14 @@ export interface ImportEdge {
   end: number;
 }
 
-/** Every import, re-export, `require()` and `import()` of a file with a literal specifier. */
+const edgeCache = new WeakMap<object, ImportEdge[]>();
+
+/** Every import, re-export, `require()` and `import()` of a file with a literal specifier (cached per parse). */
 export function importsOf(source: SourceFile): ImportEdge[] {
+  const cached = edgeCache.get(source.compilerNode);
+  if (cached) return cached;
   const edges: ImportEdge[] = [];
+  edgeCache.set(source.compilerNode, edges);
   for (const declaration of source.getImportDeclarations()) {
     const names: string[] = [];
     if (declaration.getDefaultImport()) names.push('default');
@@ -41,21 +46,25 @@ export function importsOf(source: SourceFile): ImportEdge[] {
       typeOnly: declaration.isTypeOnly(), start: literal.getStart(), end: literal.getEnd(),
     });
   }
-  for (const call of source.getDescendantsOfKind(SyntaxKind.CallExpression)) {
-    const callee = call.getExpression();
-    const argument = call.getArguments()[0];
-    if (!argument || !(Node.isStringLiteral(argument) || Node.isNoSubstitutionTemplateLiteral(argument))) continue;
-    if (callee.getKind() === SyntaxKind.ImportKeyword || callee.getText() === 'require' || callee.getText() === 'require.resolve') {
-      edges.push({ specifier: argument.getLiteralValue(), names: ['*'], reexport: false, reexportAll: false, typeOnly: false, start: argument.getStart(), end: argument.getEnd() });
+  // require(), import() and import("x").T found on the compiler's tree: wrapping every call of every
+  // file in ts-morph nodes just to find these few costs more than the rest of the project rules.
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node)) {
+      const argument = node.arguments[0];
+      const callee = node.expression;
+      const isLoader = callee.kind === SyntaxKind.ImportKeyword || (ts.isIdentifier(callee) && callee.text === 'require')
+        || (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === 'require' && callee.name.text === 'resolve');
+      if (isLoader && argument && (ts.isStringLiteral(argument) || ts.isNoSubstitutionTemplateLiteral(argument))) {
+        edges.push({ specifier: argument.text, names: ['*'], reexport: false, reexportAll: false, typeOnly: false, start: argument.getStart(compiler), end: argument.end });
+      }
+    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
+      const literal = node.argument.literal;
+      edges.push({ specifier: literal.text, names: ['*'], reexport: false, reexportAll: false, typeOnly: true, start: literal.getStart(compiler), end: literal.end });
     }
-  }
-  for (const type of source.getDescendantsOfKind(SyntaxKind.ImportType)) {
-    const argument = type.getArgument();
-    const literal = Node.isLiteralTypeNode(argument) ? argument.getLiteral() : undefined;
-    if (literal && Node.isStringLiteral(literal)) {
-      edges.push({ specifier: literal.getLiteralValue(), names: ['*'], reexport: false, reexportAll: false, typeOnly: true, start: literal.getStart(), end: literal.getEnd() });
-    }
-  }
+    ts.forEachChild(node, visit);
+  };
+  const compiler = source.compilerNode;
+  ts.forEachChild(compiler, visit);
   return edges;
 }
 
