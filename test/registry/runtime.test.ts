@@ -12,6 +12,8 @@ import type { ManagedDatabase } from '../../server/registry/db/managed-database'
 import { replayedStateDigest } from '../../server/registry/journal/replayed-state';
 import { packPluginDirectory, readPluginPackage } from '../../server/registry/packages/plugin-package';
 import { createPublishService } from '../../server/registry/services/publish-service';
+import { createRolloutService, DEFAULT_ANALYSIS } from '../../server/registry/services/runtime/rollout-service';
+import type { RuntimeService } from '../../server/registry/services/runtime/runtime-service';
 import { sampleDirectories, WEATHER_SAMPLE_MOCK_PORT } from '../../samples/index';
 import { testConfig } from '../support/test-app';
 import { openTestDatabase, testDatabaseKinds } from '../support/test-databases';
@@ -274,6 +276,26 @@ describe.each(testDatabaseKinds())('plugin runtime on $name', (kind) => {
     expect(events.map((event) => event.type).slice(-3)).toEqual(['plugin.health-checked', 'plugin.rolled-back', 'plugin.health-checked']);
     expect(events.at(-3)!.payload).toMatchObject({ version: '1.1.0', health: { trigger: 'error-rate', phase: 'failed', errorRate: { failed: 10, total: 10 } } });
     expect((await post('/api/plugins/@codex/failer/tools/run/invoke', { target: 'rt', input: {} }, user)).json()).toMatchObject({ version: '1.0.0', output: { ok: true } });
+  });
+
+  it('pauses an installation whose analysis is inconclusive (the sandbox could not measure) and asks an admin', async () => {
+    await createTarget('inconclusive');
+    await install('@codex/text-stats', 'inconclusive');
+    const services = app.registryServices;
+    // A runtime whose sandbox answers QUEUE_FULL: the measurement says nothing about the plugin.
+    const busy: RuntimeService = {
+      ...services.runtime,
+      healthCheck: async () => ({ ok: false, probe: 'export', checkedAt: new Date().toISOString(), durationMs: 0, logs: [], error: { code: 'QUEUE_FULL', message: 'the queue of @codex/text-stats is full (64 waiting)' } }),
+    };
+    const rollouts = createRolloutService({ db: database.db, runtime: busy, alerts: services.repos.alerts, options: { ...DEFAULT_ANALYSIS, count: 2 }, log: { warn: () => undefined } });
+    const run = await rollouts.analyse('inconclusive', '@codex/text-stats', '1.0.0', 'upgrade');
+    expect(run).toMatchObject({ phase: 'inconclusive', action: 'paused' });
+    const events = (await services.repos.events.list({ limit: 1000 })).filter((event) => event.subject === 'inconclusive/@codex/text-stats');
+    expect(events.map((event) => event.type)).toEqual(['plugin.installed', 'plugin.health-checked', 'plugin.health-checked', 'plugin.paused']);
+    const health = (await app.inject({ method: 'GET', url: '/api/plugins/@codex/text-stats/health?target=inconclusive', headers: user })).json() as { status: string; health: { phase: string } };
+    expect(health).toMatchObject({ status: 'paused', health: { phase: 'inconclusive' } });
+    const alerts = await services.repos.alerts.list({ status: 'open' });
+    expect(alerts.find((alert) => alert.details.targetId === 'inconclusive')).toMatchObject({ kind: 'plugin.paused', message: expect.stringContaining('an admin resumes or rolls it back') });
   });
 
   it('reverts a failing upgrade (flaky-greeter 1.1.0) to the last known good version, raises an alert and journals the story', async () => {
