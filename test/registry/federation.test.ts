@@ -28,7 +28,7 @@ async function startProxy(target: string): Promise<{ url: string; mode: ProxyMod
       answer.on('data', (chunk: Buffer) => chunks.push(chunk));
       answer.on('end', () => {
         const body = Buffer.concat(chunks);
-        if (state.mode === 'tamper' && req.url?.endsWith('/artifact') && body.length > 20) body[body.length - 10] ^= 0xff;
+        if (state.mode === 'tamper' && req.url?.endsWith('/artifact') && body.length > 20) body.writeUInt8(body.readUInt8(body.length - 10) ^ 0xff, body.length - 10);
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         res.end(body);
       });
@@ -78,8 +78,8 @@ describe.each(testDatabaseKinds())('federation on $name', (kind) => {
     local = await buildApp({ config: testConfig(), database });
     admin = { authorization: `Bearer ${await local.registryServices.auth.mintToken({ sub: 'root', role: 'super-admin' })}` };
 
-    process.env.CODEX_UPSTREAM_TOKEN_ACME = (await upstream.as('super-admin', 'mirror-bot')).authorization.slice('Bearer '.length);
-    process.env.CODEX_PEER_TOKEN_UP = (await upstream.as('developer', 'peer-local')).authorization.slice('Bearer '.length);
+    process.env.CODEX_UPSTREAM_TOKEN_ACME = (await upstream.as('super-admin', 'mirror-bot')).authorization!.slice('Bearer '.length);
+    process.env.CODEX_PEER_TOKEN_UP = (await upstream.as('developer', 'peer-local')).authorization!.slice('Bearer '.length);
 
     await publishUpstream(tgz('@acme/weather', '1.0.0'));
     await publishUpstream(tgz('@acme/clock', '1.0.0'));
