@@ -20,8 +20,8 @@ export const GENERATED_FILES = ['docs/PLUGIN_MARKETPLACE_README.md', 'docs/SELF_
 
 /** Hand-written guides stitched into each README, in reading order (docs/guides/<name>.md). */
 export const MARKETPLACE_GUIDES = [
-  'marketplace-overview', 'quick-start', 'lifecycle', 'events-webhooks', 'debug-and-logs', 'federation',
-  'writing-plugins', 'llm', 'databases', 'backup-restore', 'multiple-instances',
+  'marketplace-overview', 'quick-start', 'writing-plugins', 'lifecycle', 'events-webhooks', 'debug-and-logs',
+  'federation', 'llm', 'databases', 'backup-restore', 'multiple-instances',
 ] as const;
 export const CODEX_GUIDES = ['codex-overview', 'codex-check', 'llm', 'codex-editor'] as const;
 

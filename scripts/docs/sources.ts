@@ -218,7 +218,9 @@ export async function readCliHelp(root: string): Promise<CliCommandHelp[]> {
       maxBuffer: 16 * 1024 * 1024,
     });
     const helps = JSON.parse(stdout) as Record<string, string>;
-    const found = level.map((path) => ({ path, help: (helps[path.join(' ')] ?? '').replace(/\s+$/, '') }));
+    // Defaults such as `--root` print the working directory: written as "." so the docs do not
+    // depend on where the checkout is.
+    const found = level.map((path) => ({ path, help: (helps[path.join(' ')] ?? '').split(root).join('.').replace(/\s+$/, '') }));
     for (const entry of found) {
       if (entry.help === '') throw new Error(`plugin-codex ${entry.path.join(' ')} --help printed nothing`);
     }
