@@ -29,6 +29,8 @@ export interface ShowViewMessage {
   pluginId?: string;
   /** The registry the host talks to, shown in the UI; undefined when none is configured. */
   registryUrl?: string;
+  /** The registry's sandboxed preview page (…/console/preview.html) for visual blocks and micro-apps. */
+  previewUrl?: string;
 }
 
 /** Sent by the host in answer to an {@link ApiRequestMessage}. */

@@ -37,8 +37,12 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
   const installed = new InstalledPluginsProvider(deps.connection, deps.output);
   const scriptRoot = vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview');
 
-  function show(key: string, title: string, view: WebviewView, pluginId?: string): void {
-    const message: HostToWebview = { type: 'show-view', view, ...(pluginId ? { pluginId } : {}) };
+  async function show(key: string, title: string, view: WebviewView, pluginId?: string): Promise<void> {
+    const connection = await deps.connection();
+    const message: HostToWebview = {
+      type: 'show-view', view, ...(pluginId ? { pluginId } : {}),
+      ...(connection ? { registryUrl: connection.baseUrl, previewUrl: `${connection.baseUrl}/console/preview.html` } : {}),
+    };
     const existing = panels.get(key);
     if (existing) {
       existing.panel.reveal();
@@ -53,7 +57,7 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
     const bridge = createPanelBridge({
       post: (outgoing) => { void panel.webview.postMessage(outgoing); },
       connection: deps.connection,
-      openPlugin: (id) => show(`details:${id}`, id, 'details', id),
+      openPlugin: (id) => { void show(`details:${id}`, id, 'details', id); },
       installationsChanged: () => installed.refresh(),
       log: (level, text) => deps.output.appendLine(`[${view}] ${level}: ${text}`),
     });
@@ -62,6 +66,7 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
       scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(scriptRoot, 'main.js')).toString(),
       nonce: randomBytes(16).toString('base64'),
       title,
+      frameOrigins: connection ? [new URL(connection.baseUrl).origin] : [],
     });
     panel.webview.onDidReceiveMessage((incoming: unknown) => { void bridge.receive(incoming); }, undefined, context.subscriptions);
     panel.onDidDispose(() => panels.delete(key), undefined, context.subscriptions);
@@ -80,11 +85,11 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
     vscode.commands.registerCommand(PANEL_COMMANDS.openAdmin, () => show('admin', 'Plugin Codex Admin', 'admin')),
     vscode.commands.registerCommand(PANEL_COMMANDS.openPluginDetails, async (target?: string | InstalledPluginItem) => {
       const id = pluginIdOf(target) ?? await askPluginId('The plugin to show');
-      if (id) show(`details:${id.trim()}`, id.trim(), 'details', id.trim());
+      if (id) await show(`details:${id.trim()}`, id.trim(), 'details', id.trim());
     }),
     vscode.commands.registerCommand(PANEL_COMMANDS.openDebugDashboard, async (target?: string | InstalledPluginItem) => {
       const id = pluginIdOf(target) ?? (await askPluginId('The plugin to debug'))?.trim();
-      show(`debug:${id ?? ''}`, id ? `Debug ${id}` : 'Plugin Debug', 'debug', id);
+      await show(`debug:${id ?? ''}`, id ? `Debug ${id}` : 'Plugin Debug', 'debug', id);
     }),
     vscode.commands.registerCommand(PANEL_COMMANDS.refreshInstalledPlugins, () => installed.refresh()),
     { dispose: () => { for (const { panel } of panels.values()) panel.dispose(); } },

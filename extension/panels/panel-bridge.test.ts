@@ -73,5 +73,11 @@ describe('panel HTML', () => {
     expect(html).toContain('<script nonce="abc123" src="vscode-resource:/dist/webview/main.js"></script>');
     expect(html).toContain('<codex-app mode="vscode">');
     expect(html).toContain('<title>Plugin &#60;Marketplace&#62;</title>');
+    expect(csp).toContain('frame-src vscode-resource:;');
+  });
+
+  it('frames the registry only for the plugin preview', () => {
+    const html = panelHtml({ cspSource: 'vscode-resource:', scriptUri: 's', nonce: 'n', title: 't', frameOrigins: ['http://127.0.0.1:4873'] });
+    expect(/content="([^"]+)"/.exec(html)![1]).toContain('frame-src vscode-resource: http://127.0.0.1:4873;');
   });
 });

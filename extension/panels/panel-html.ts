@@ -7,11 +7,14 @@ export interface PanelHtmlOptions {
   /** A fresh random nonce per render. */
   nonce: string;
   title: string;
+  /** Origins the webview may frame: the registry's, for the sandboxed plugin preview. */
+  frameOrigins?: string[];
 }
 
 /**
  * The webview's HTML: a strict CSP (no network access at all — the host makes every request —,
- * the one bundle allowed by nonce, styles from the extension or by nonce) and the app element.
+ * the one bundle allowed by nonce, styles from the extension or by nonce, frames only of the
+ * registry's sandboxed preview page) and the app element.
  */
 export function panelHtml(options: PanelHtmlOptions): string {
   const { cspSource, scriptUri, nonce } = options;
@@ -21,7 +24,7 @@ export function panelHtml(options: PanelHtmlOptions): string {
     `style-src ${cspSource} 'nonce-${nonce}'`,
     `img-src ${cspSource} data:`,
     `font-src ${cspSource}`,
-    `frame-src ${cspSource}`,
+    `frame-src ${[cspSource, ...(options.frameOrigins ?? [])].join(' ')}`,
     "base-uri 'none'",
     "form-action 'none'",
   ].join('; ');

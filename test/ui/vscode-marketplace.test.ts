@@ -88,6 +88,16 @@ describe('the marketplace panel in VS Code', () => {
       await page.locator('.monaco-list-row', { hasText: '@codex/text-stats' }).first().waitFor({ timeout: 30_000 });
       await session.screenshot('ui-vscode-installed');
 
+      // A visual block's details show its preview in the registry's sandboxed frame inside the webview.
+      await runCommand('Plugin Codex: Show Plugin Details');
+      await input.fill('@codex/sparkline-block');
+      await page.keyboard.press('Enter');
+      const details = await webviewFrame(page, 'codex-plugin-details');
+      await details.locator('header h1').filter({ hasText: 'Sparkline block' }).waitFor({ timeout: 30_000 });
+      const preview = await webviewFrame(page, '#codex-preview-root[data-state=ready]');
+      expect(await preview.locator('codex-sparkline-block polyline').getAttribute('points')).toMatch(/\d/);
+      await session.screenshot('ui-vscode-details');
+
       const installed = await harness.registry.app.inject({ method: 'GET', url: '/api/plugins/installed?target=default', headers: await harness.registry.as('super-admin') });
       expect(installed.json().items.map((item: { pluginId: string; installedBy: string }) => [item.pluginId, item.installedBy])).toEqual([['@codex/text-stats', 'admin']]);
     } catch (error) {

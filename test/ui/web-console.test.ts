@@ -48,6 +48,7 @@ describe('web console', () => {
     expect((await fetch(`${harness.url}/console/..%2Fpackage.json`)).status).toBe(404);
     expect((await fetch(`${harness.url}/console/nothing.js`)).status).toBe(404);
     const preview = await fetch(`${harness.url}/console/preview.html`);
+    expect(preview.headers.get('content-security-policy')).toContain('sandbox allow-scripts');
     expect(preview.headers.get('content-security-policy')).toContain('blob:');
   });
 

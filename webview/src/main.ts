@@ -29,6 +29,7 @@ function startVsCode(api: VsCodeApi) {
   channel.onMessage((message: HostToWebview) => {
     switch (message.type) {
       case 'show-view':
+        app.previewUrl = message.previewUrl ?? '';
         app.navigate(message.pluginId ? { view: message.view, pluginId: message.pluginId } : { view: message.view });
         break;
       case 'connection-changed':

@@ -39,16 +39,21 @@ export function consoleCsp(nonce: string): string {
 }
 
 /**
- * The policy of the preview frame. It runs sandboxed in an opaque origin, so the registry's origin is
- * named explicitly; plugin modules arrive as blob: URLs, and plugin UIs may use inline styles.
+ * The policy of the preview frame. The CSP `sandbox` directive puts the page in an opaque origin
+ * whoever frames it (not only when the embedder remembers `sandbox="allow-scripts"`), so plugin code
+ * never runs with the registry's origin; that is what lets any page — the console, a VS Code webview,
+ * code-server's webview origin — frame it. The registry's origin is named explicitly for the bundle
+ * (`'self'` means nothing in an opaque origin); plugin modules arrive as blob: URLs, and plugin UIs
+ * may use inline styles.
  */
 export function previewCsp(origin: string): string {
   return [
+    'sandbox allow-scripts',
     "default-src 'none'",
     `script-src ${origin}/console/ blob:`,
     "style-src 'unsafe-inline'",
     'img-src data: blob:',
-    `frame-ancestors ${origin} vscode-webview:`,
+    'frame-ancestors *',
   ].join('; ');
 }
 
