@@ -104,7 +104,17 @@ export function registerMcpRoutes(app: RegistryApp, services: RegistryServices):
           void transport.close();
           void server.close();
         });
-        await transport.handleRequest(request.raw, reply.raw, request.body);
+        try {
+          await transport.handleRequest(request.raw, reply.raw, request.body);
+        } catch (error) {
+          // The reply is hijacked: Fastify's error handler cannot answer any more, so answer here.
+          request.log.error({ err: error }, 'MCP request failed');
+          if (!reply.raw.headersSent) {
+            reply.raw.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', error: { code: ErrorCode.InternalError, message: `an internal error occurred; the registry log has the details under request id ${request.id}` }, id: null }));
+          } else {
+            reply.raw.end();
+          }
+        }
       },
     });
   }
