@@ -233,7 +233,14 @@ describe('web console', () => {
     expect((await page.locator('.verdict').textContent())?.length).toBeGreaterThan(10);
     await expect.poll(() => page.locator('table.snapshots tbody tr').count()).toBeGreaterThanOrEqual(1);
     await expect.poll(() => page.locator('.sessions').textContent()).toMatch(/^[1-9]\d* sessions/);
-    await shot(page, 'debug-dashboard-live');
+    // A second session gives two runs to compare.
+    const runs = await page.locator('table.snapshots tbody tr').count();
+    await page.getByRole('button', { name: 'Debug now' }).click();
+    await expect.poll(() => page.locator('table.snapshots tbody tr').count(), { timeout: 60_000 }).toBe(Math.min(runs + 1, 10));
+    await page.getByRole('button', { name: 'Compare' }).click();
+    await page.locator('.snapshot-diff').waitFor();
+    expect(await page.locator('.snapshot-diff').textContent()).toContain('1.1.0');
+    await shot(page, 'debug-dashboard', true);
     expect(harness.problems.splice(0)).toEqual([]);
   });
 
@@ -298,7 +305,7 @@ describe('web console', () => {
     await page.locator('.fix').getByRole('button', { name: 'Apply' }).click();
     await expect.poll(() => page.locator('.fix').getAttribute('data-status')).toBe('published');
     await page.getByLabel('Log level').selectOption('');
-    await shot(page, 'debug-dashboard', true);
+    await shot(page, 'debug-dashboard-fix-flow');
     expect(harness.problems.splice(0)).toEqual([]);
   });
 });
