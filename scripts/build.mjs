@@ -12,6 +12,8 @@ const bundles = [
   { entry: 'cli/main.ts', outfile: 'dist/cli.js', platform: 'node', format: 'esm', packages: 'external' },
   // The sandbox worker runs in a worker thread and is loaded by path.
   { entry: 'server/registry/sandbox/sandbox-worker.ts', outfile: 'dist/sandbox-worker.js', platform: 'node', format: 'esm', packages: 'external' },
+  // The debug engine's codex-core scan worker, likewise (found by services/debug/scan-worker-location.ts).
+  { entry: 'server/registry/services/debug/scan-worker.ts', outfile: 'dist/scan-worker.js', platform: 'node', format: 'esm', packages: 'external' },
   // The extension and its language server ship inside a .vsix without node_modules: bundle everything.
   { entry: 'extension/extension.ts', outfile: 'dist/extension.cjs', platform: 'node', format: 'cjs', external: ['vscode'] },
   { entry: 'server/lsp/main.ts', outfile: 'dist/lsp-server.cjs', platform: 'node', format: 'cjs', external: ['jiti'] },

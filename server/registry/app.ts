@@ -98,6 +98,9 @@ export interface BuildAppOptions {
   analysis?: Partial<AnalysisOptions>;
 }
 
+/** Runtime error codes that are the caller's or the registry's doing, not the plugin code's: they start no debug session. */
+const CALLER_ERRORS = new Set(['NOT_INSTALLED', 'NOT_ACTIVE', 'TOOL_NOT_DECLARED', 'TOOL_NOT_FOUND', 'INVALID_INPUT', 'PACKAGE_UNAVAILABLE', 'DEPENDENCY_CYCLE']);
+
 /** Paths whose values never reach the logs. */
 export const REDACTED_LOG_PATHS = ['req.headers.authorization', 'req.headers["x-publisher-signature"]', '*.password', '*.secret', '*.token', '*.databaseUrl'];
 
@@ -147,7 +150,19 @@ export async function buildApp(options: BuildAppOptions): Promise<RegistryApp> {
     },
   } as RegistryServices;
 
-  const runtime = createRuntimeService({ db, sandbox: services.sandbox, onRecorded: (invocation) => services.rollouts.afterInvocation(invocation) });
+  const runtime = createRuntimeService({
+    db, sandbox: services.sandbox,
+    onRecorded: (invocation) => {
+      services.rollouts.afterInvocation(invocation);
+      // A failed invocation of the plugin's own code starts a debug session, once per error fingerprint.
+      if (!invocation.ok && !CALLER_ERRORS.has(invocation.errorCode ?? '')) {
+        services.debug.onRuntimeError({
+          pluginId: invocation.pluginId, version: invocation.version, target: invocation.targetId, tool: invocation.tool,
+          error: { code: invocation.errorCode ?? 'FAILED', message: invocation.errorMessage ?? '' },
+        }).catch((error: unknown) => app.log.warn({ err: error, plugin: `${invocation.pluginId}@${invocation.version}` }, 'the debug session for a runtime error could not start'));
+      }
+    },
+  });
   services.runtime = runtime;
   services.rollouts = createRolloutService({
     db, runtime, alerts: alertsRepository, log: app.log,
@@ -246,6 +261,8 @@ export async function buildApp(options: BuildAppOptions): Promise<RegistryApp> {
   // periodic cycle does it once the database comes back).
   await services.journal.cycle();
   await seedSampleCatalogue(services, app.log);
+  // Debug sessions a stopped registry left `running` end as errors (an unreachable database: at the next start).
+  await services.debug.failAbandoned().catch((error: unknown) => app.log.warn({ err: error }, 'marking abandoned debug sessions as failed did not work'));
   services.journal.start(options.config.healthIntervalSeconds * 1000);
   await services.eventStream.start();
   services.webhookWorker.start();

@@ -3,12 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DebugSession, FixSuggestion, SnapshotDiff, SnapshotListItem } from '../../protocol/debug-api';
+import { buildApp } from '../../server/registry/app';
 import { createDebugRepository, WHOLE_SNAPSHOTS_PER_PLUGIN } from '../../server/registry/db/debug-repository';
+import { createDebugService } from '../../server/registry/services/debug/debug-service';
 import { packPluginDirectory } from '../../server/registry/packages/plugin-package';
 import { packageRoot } from '../../server/registry/package-root';
 import { startFakeLlmServer, type FakeLlmServer } from '../support/fake-llm-server';
-import { startTestRegistry, type TestRegistry } from '../support/test-app';
+import { startTestRegistry, testConfig, type TestRegistry } from '../support/test-app';
 import { testDatabaseKinds } from '../support/test-databases';
+
+/** How long GET /api/health may take at most while a debug session runs. */
+const HEALTH_LATENCY_MS = 500;
+/** Words that name a sandbox limit in a run's error. */
+const limitWords = /limit|timed out|timeout|memory|cpu/i;
 
 const SAMPLE_IDS = ['@codex/text-stats', '@codex/text-summary', '@codex/weather-lookup', '@codex/notes-store', '@codex/sparkline-block', '@codex/todo-app', '@codex/flaky-greeter'];
 
@@ -163,26 +170,84 @@ describe.each(testDatabaseKinds())('debug engine on $name', (kind) => {
   ])('ends the session of a $name plugin cleanly while the registry keeps serving', async ({ name, code, codes }) => {
     const id = `@dbg-${name}/plugin`;
     expect((await publish(await pluginPackage(id, code))).statusCode).toBe(201);
-    const started = await registry.app.inject({ method: 'POST', url: `/api/debug/start?pluginId=${encodeURIComponent(id)}`, headers: dev, payload: {} });
-    const session = (started.json() as { session: DebugSession }).session;
-    const done = debug().settled(session.id);
-    let finished = false;
-    void done.then(() => (finished = true));
-    const latencies: number[] = [];
-    while (!finished) {
-      const before = performance.now();
-      const health = await registry.app.inject({ method: 'GET', url: '/api/health' });
-      latencies.push(performance.now() - before);
-      expect(health.statusCode).toBeLessThan(600);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    const result = (await registry.app.inject({ method: 'GET', url: `/api/debug/sessions/${session.id}`, headers: dev })).json() as DebugSession;
+    // One session, measuring /api/health all along; the registry keeps serving because codex-core's
+    // scan runs in the scan worker and the plugin in the sandbox's workers.
+    const measured = async () => {
+      const started = await registry.app.inject({ method: 'POST', url: `/api/debug/start?pluginId=${encodeURIComponent(id)}`, headers: dev, payload: {} });
+      const session = (started.json() as { session: DebugSession }).session;
+      let finished = false;
+      void debug().settled(session.id).then(() => (finished = true));
+      const latencies: number[] = [];
+      while (!finished) {
+        const before = performance.now();
+        const health = await registry.app.inject({ method: 'GET', url: '/api/health' });
+        latencies.push(performance.now() - before);
+        expect(health.statusCode).toBeLessThan(600);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const result = (await registry.app.inject({ method: 'GET', url: `/api/debug/sessions/${session.id}`, headers: dev })).json() as DebugSession;
+      return { result, latencies, worst: Math.max(...latencies) };
+    };
+    let run = await measured();
+    // One retry: the machine is shared, and a single slow tick of another process is not the registry's doing.
+    if (run.worst >= HEALTH_LATENCY_MS) run = await measured();
+    const { result, latencies, worst } = run;
+    console.info(`debug session of a ${name} plugin: ${latencies.length} health checks, worst ${Math.round(worst)} ms`);
     expect(result.status).toBe('failed');
-    for (const run of result.result!.runs) expect(codes).toContain(run.error!.code);
+    expect(result.result!.runs.length).toBeGreaterThan(0);
+    for (const trace of result.result!.runs) {
+      expect(codes).toContain(trace.error!.code);
+      // The run's error and the verdict name the limit that stopped the plugin.
+      if (name !== 'crashing') expect(trace.error!.message).toMatch(limitWords);
+    }
+    if (name !== 'crashing') expect(result.result!.verdict).toMatch(limitWords);
     expect(latencies.length).toBeGreaterThan(0);
-    // The sandbox runs in worker threads; codex-core's scan runs on the main thread and a fresh
-    // workspace's type check holds it for a few hundred milliseconds at most (see the report).
-    expect(Math.max(...latencies)).toBeLessThan(800);
+    expect(worst).toBeLessThan(HEALTH_LATENCY_MS);
+  }, 120_000);
+
+  it('marks sessions a stopped registry left running as failed at startup, with the reason', async () => {
+    const repo = createDebugRepository(registry.database.db);
+    const stale = crypto.randomUUID();
+    const recent = crypto.randomUUID();
+    await registry.database.db.transaction(async (tx) => {
+      await repo.insertSession(tx, { id: stale, pluginId: '@codex/text-stats', version: '1.0.0', target: null, trigger: 'manual', fingerprint: null, startedBy: 'test' });
+      await repo.insertSession(tx, { id: recent, pluginId: '@codex/text-stats', version: '1.0.0', target: null, trigger: 'manual', fingerprint: null, startedBy: 'test' });
+      await tx.query("UPDATE debug_sessions SET created_at = now() - interval '1 hour' WHERE id = $1", [stale]);
+    });
+    // A second registry on the same database starts as the restarted one would.
+    // Its close must leave the shared database open for the remaining tests.
+    const restarted = await buildApp({ config: testConfig(), database: { ...registry.database, close: async () => undefined } });
+    try {
+      const session = (await restarted.inject({ method: 'GET', url: `/api/debug/sessions/${stale}`, headers: dev })).json() as DebugSession;
+      expect(session.status).toBe('error');
+      expect(session.finishedAt).not.toBeNull();
+      expect(session.result!.verdict).toMatch(/registry stopped while this session was running/);
+      // A younger session may belong to another instance that is still running it.
+      expect((await restarted.registryServices.debug.getSession(recent))!.status).toBe('running');
+    } finally {
+      await restarted.close();
+      await registry.database.db.query('DELETE FROM debug_sessions WHERE id = $1', [recent]);
+    }
+  }, 60_000);
+
+  it('ends a session whose scan outlives the scan time limit with a clear result, and scans again afterwards', async () => {
+    const service = createDebugService({
+      db: registry.database.db, services: () => registry.app.registryServices, log: { warn: () => undefined, error: () => undefined },
+      sessionsOnPublish: false, scanWorker: { timeoutMs: 1 },
+    });
+    try {
+      const session = await service.start({ pluginId: '@codex/text-stats', trigger: 'manual', actor: 'test' });
+      await service.settled(session.id);
+      const ended = (await service.getSession(session.id))!;
+      expect(ended.status).toBe('error');
+      expect(ended.result!.verdict).toMatch(/did not finish within the scan time limit of 1 ms; the scan worker was restarted/);
+      expect(service.scanStats()).toMatchObject({ queued: 0, running: 0, restarts: 1 });
+    } finally {
+      await service.close();
+    }
+    // The registry's own worker was not affected.
+    const normal = await startSession('@codex/text-stats');
+    expect(normal.status, normal.result?.verdict).toBe('passed');
   }, 60_000);
 
   it('keeps exactly the last 10 snapshots of a plugin whole', async () => {

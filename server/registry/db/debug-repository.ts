@@ -131,6 +131,12 @@ export function createDebugRepository(db: Database) {
       await tx.query('DELETE FROM debug_sessions WHERE id = $1', [id]);
     },
 
+    /** Ids of the sessions still `running` that started before `before` (candidates for {@link failAbandoned}). */
+    async runningSessionsBefore(before: Date, tx: Queryable = db): Promise<string[]> {
+      const result = await tx.query<{ id: string }>("SELECT id FROM debug_sessions WHERE status = 'running' AND created_at < $1 ORDER BY created_at", [before.toISOString()]);
+      return result.rows.map((row) => row.id);
+    },
+
     /** Sessions left `running` by a registry that stopped mid-session end as errors. */
     async failAbandoned(ids: readonly string[], result: DebugResult): Promise<void> {
       if (ids.length === 0) return;

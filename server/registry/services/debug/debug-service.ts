@@ -25,6 +25,7 @@ import { createPublishService, type PublishGateVerdict } from '../publish-servic
 import { errorFingerprint, type RuntimeErrorReport } from './error-fingerprint';
 import { RUNTIME_RULE, suggestFix } from './fix-suggester';
 import { isCritical, openPluginWorkspace, scanProject, securityFindings, type PluginWorkspace } from './plugin-workspace';
+import { createScanWorker, type ScanWorkerOptions } from './scan-worker-client';
 import { diffSnapshots, summarise, toListItem } from './snapshots';
 import { runKey, runTraced } from './traced-runs';
 
@@ -48,6 +49,8 @@ export interface DebugServiceDeps {
   model?: FixModel;
   /** Start a full session after every publish through the route (default true). */
   sessionsOnPublish?: boolean;
+  /** The codex-core scan worker's time limit, queue bound and heap limit. */
+  scanWorker?: ScanWorkerOptions;
 }
 
 /** A caller of the debug routes. */
@@ -63,8 +66,16 @@ interface LiveSession {
   done: Promise<void>;
 }
 
-/** How often a runtime-error fingerprint or a session may be started per plugin version at most at once. */
+/** How many sessions this instance runs at most at once. */
 const MAX_RUNNING_SESSIONS = 8;
+
+/**
+ * A session still `running` in the database after this long was left by a registry instance that
+ * stopped mid-session (a crash, a kill): no live session gets near it, as its scan has a time limit
+ * and every sandbox run has CPU, wall-clock and memory limits. Younger ones may belong to another
+ * instance that is still running them.
+ */
+export const ABANDONED_AFTER_MS = 15 * 60_000;
 
 /**
  * The debug engine: debug sessions, run snapshots, the publish gate, automatic sessions on runtime
@@ -83,6 +94,7 @@ export function createDebugService(deps: DebugServiceDeps) {
     close: async () => undefined,
   };
   const repo = createDebugRepository(db);
+  const scanner = createScanWorker(deps.scanWorker);
   const plugins = createPluginsRepository(db);
   const installations = createInstallationsRepository(db);
   let publisher: ReturnType<typeof createPublishService> | undefined;
@@ -148,7 +160,7 @@ export function createDebugService(deps: DebugServiceDeps) {
     let status: 'passed' | 'failed' | 'error' = 'passed';
     try {
       const pkg = await loadPackage(record);
-      workspace = openPluginWorkspace(pkg.files, pkg.manifest);
+      workspace = openPluginWorkspace(pkg.files, pkg.manifest, scanner);
       emit(id, 'scan', `scanning ${pkg.files.size} files with codex-core`);
       const scanStart = Date.now();
       const analysis = await scanProject(workspace, (done, total, file) => emit(id, 'scan', `analysed ${file} (${done}/${total})`), signal);
@@ -323,9 +335,17 @@ export function createDebugService(deps: DebugServiceDeps) {
    * pending `quarantine` approval, until a super-admin decides.
    */
   async function publishGate(pkg: PluginPackage): Promise<PublishGateVerdict> {
-    const workspace = openPluginWorkspace(pkg.files, pkg.manifest);
+    const workspace = openPluginWorkspace(pkg.files, pkg.manifest, scanner);
     try {
-      const critical = (await securityFindings(workspace)).filter(isCritical);
+      let critical;
+      try {
+        critical = (await securityFindings(workspace)).filter(isCritical);
+      } catch (error) {
+        // Fail closed: a version the gate could not scan (time limit, heap limit, a full queue) waits for a super-admin.
+        const reason = `the publish gate's security scan could not finish: ${(error as Error).message}`.slice(0, 500);
+        return { quarantine: { reason, findings: [] } };
+      }
+      if (critical.length === 0) return {};
       if (critical.length === 0) return {};
       const findings = critical.slice(0, 20).map((finding) => ({ ruleId: finding.ruleId, message: finding.message, file: workspace.relative(finding.file), line: finding.range.start.line + 1 }));
       return { quarantine: { reason: `critical security findings: ${findings.map((finding) => `${finding.ruleId} at ${finding.file}:${finding.line}`).join(', ')}`.slice(0, 500), findings } };
@@ -404,7 +424,7 @@ export function createDebugService(deps: DebugServiceDeps) {
 
     const { record, config } = await resolveVersion(session.pluginId, session.version, undefined);
     const pkg = await loadPackage(record);
-    const workspace = openPluginWorkspace(pkg.files, pkg.manifest);
+    const workspace = openPluginWorkspace(pkg.files, pkg.manifest, scanner);
     try {
       const history = await repo.outcomesFor(subject);
       const output = await suggestFix({
@@ -508,15 +528,33 @@ export function createDebugService(deps: DebugServiceDeps) {
     return index >= 0 ? { findingIndex: index } : { error: true };
   }
 
-  /** Stops every running session (they end as `error`) and waits for them. */
+  /**
+   * Marks the sessions a stopped registry left `running` (older than {@link ABANDONED_AFTER_MS}) as
+   * `error`, with a result that says so. buildApp calls it once the database is ready.
+   */
+  async function failAbandoned(now = Date.now()): Promise<string[]> {
+    const ids = await repo.runningSessionsBefore(new Date(now - ABANDONED_AFTER_MS));
+    const message = 'the registry stopped while this session was running (a crash or a kill); start the session again';
+    await repo.failAbandoned(ids, {
+      verdict: `the session could not finish: ${message}`, findings: [], scan: { files: 0, errors: [], durationMs: 0 }, runs: [], migrations: null,
+      durations: { totalMs: 0, scanMs: 0, runsMs: 0, migrationsMs: 0 }, versions: { plugin: '', codexRules: RULES.length, node: process.version }, errors: [message],
+    });
+    return ids;
+  }
+
+  /** Stops every running session (they end as `error`), waits for them and stops the scan worker. */
   async function close(): Promise<void> {
     closed = true;
     const running = [...live.values()];
     for (const session of running) session.abort.abort();
     await Promise.allSettled(running.map((session) => session.done));
+    await scanner.close();
   }
 
-  return { start, getSession, subscribe, settled, onRuntimeError, onLifecycleChange, publishGate, afterPublish, listSnapshots, diff, stats, suggest, retryBody, publishSuggestion, revertSuggestion, close };
+  return {
+    start, getSession, subscribe, settled, onRuntimeError, onLifecycleChange, publishGate, afterPublish, listSnapshots, diff, stats, suggest, retryBody,
+    publishSuggestion, revertSuggestion, failAbandoned, scanStats: scanner.stats, close,
+  };
 }
 
 export type DebugService = ReturnType<typeof createDebugService>;

@@ -4,7 +4,7 @@ import type { RunTrace } from '../../../../protocol/debug-api';
 import type { ResolvedPluginManifest } from '../../../../protocol/plugin-manifest';
 import type { FixOutcomeRecord } from '../../db/debug-repository';
 import type { Sandbox } from '../../sandbox/sandbox';
-import type { PluginWorkspace } from './plugin-workspace';
+import { analyzeText, type PluginWorkspace } from './plugin-workspace';
 import { runKey, runTraced } from './traced-runs';
 
 /**
@@ -63,8 +63,8 @@ export async function suggestFix(input: SuggestInput): Promise<SuggestOutput> {
   const absolute = workspace.absolute(input.file);
   const isEntry = input.file === manifest.entry;
   const diagnose = async (text: string, signal?: AbortSignal): Promise<Finding[]> => {
-    workspace.codex.setOverlay(absolute, text);
-    const analysis = await workspace.codex.analyzeFile(absolute, { layers: 'full', signal });
+    // codex-core runs in the scan worker: the patched text is an overlay there for this one analysis.
+    const analysis = await analyzeText(workspace, absolute, text, signal);
     if (!isEntry) return analysis.findings;
     const traces = await runTraced({ sandbox: input.sandbox, pluginKey: input.pluginKey, manifest, code: text, config: input.config, signal });
     return [...analysis.findings, ...runtimeFindings(traces, absolute)];
@@ -82,6 +82,5 @@ export async function suggestFix(input: SuggestInput): Promise<SuggestOutput> {
   }
   const seeded = store.all().length;
   const result = await suggestVerifiedFix({ finding: target, text: original, model: input.model, diagnose, store, maxAttempts: input.maxAttempts ?? 3, signal: input.signal });
-  workspace.codex.setOverlay(absolute, undefined);
   return { target, result, recorded: store.all().slice(seeded) };
 }

@@ -1,20 +1,21 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
-import { createCodex, type Codex, type Finding, type ProjectAnalysis } from '../../../../codex-core/index';
+import type { FileAnalysis, Finding, ProjectAnalysis } from '../../../../codex-core/index';
 import type { ResolvedPluginManifest } from '../../../../protocol/plugin-manifest';
+import type { ScanTarget, ScanWorker } from './scan-worker-client';
 
 /** Files codex-core reads as source. */
 const SOURCE = /\.(m|c)?(j|t)sx?$/;
 
 /**
  * A plugin package's files written to a private temporary folder, so codex-core (which works on a
- * project folder plus in-memory overlays) can scan them. Only the package's own files are there;
- * nothing is executed. `dispose` removes the folder.
+ * project folder plus in-memory overlays) can scan them in the scan worker. Only the package's own
+ * files are there; nothing is executed. `dispose` removes the folder and the worker's codex of it.
  */
-export interface PluginWorkspace {
-  root: string;
-  codex: Codex;
+export interface PluginWorkspace extends ScanTarget {
+  /** The worker thread that runs codex-core over this folder. */
+  scanner: ScanWorker;
   /** Text of a package file (path relative to the package root). */
   text(path: string): string | undefined;
   /** Absolute path of a package file. */
@@ -24,8 +25,8 @@ export interface PluginWorkspace {
   dispose(): void;
 }
 
-/** Writes `files` into a fresh temporary folder and creates the codex of it. */
-export function openPluginWorkspace(files: Map<string, Buffer>, manifest: ResolvedPluginManifest): PluginWorkspace {
+/** Writes `files` into a fresh temporary folder, to be scanned by `scanner`. */
+export function openPluginWorkspace(files: Map<string, Buffer>, manifest: ResolvedPluginManifest, scanner: ScanWorker): PluginWorkspace {
   const root = mkdtempSync(join(tmpdir(), 'codex-debug-'));
   const texts = new Map<string, string>();
   for (const [path, bytes] of files) {
@@ -35,30 +36,33 @@ export function openPluginWorkspace(files: Map<string, Buffer>, manifest: Resolv
     if (SOURCE.test(path) || path.endsWith('.json')) texts.set(path, bytes.toString('utf8'));
   }
   const entryPoints = [manifest.entry, ...(manifest.ui ? [manifest.ui.entry] : [])];
-  const codex = createCodex({ root, config: { entryPoints } });
   return {
     root,
-    codex,
+    entryPoints,
+    scanner,
     text: (path) => texts.get(path),
     absolute: (path) => join(root, ...path.split('/')),
     relative: (path) => relative(root, path).split(sep).join('/'),
-    dispose: () => rmSync(root, { recursive: true, force: true }),
+    dispose: () => {
+      scanner.release(root);
+      rmSync(root, { recursive: true, force: true });
+    },
   };
 }
 
 /** The codex-core security findings of every source file (the publish gate's fast scan). */
-export async function securityFindings(workspace: PluginWorkspace): Promise<Finding[]> {
-  const findings: Finding[] = [];
-  for (const file of workspace.codex.projectFiles()) {
-    const analysis = await workspace.codex.analyzeFile(file, { layers: 'full', categories: ['security'] });
-    findings.push(...analysis.findings);
-  }
-  return findings;
+export function securityFindings(workspace: PluginWorkspace): Promise<Finding[]> {
+  return workspace.scanner.security(workspace);
 }
 
 /** The whole-project analysis (every layer and category). */
 export function scanProject(workspace: PluginWorkspace, onProgress?: (done: number, total: number, file: string) => void, signal?: AbortSignal): Promise<ProjectAnalysis> {
-  return workspace.codex.analyzeProject({ onProgress: (progress) => onProgress?.(progress.done, progress.total, workspace.relative(progress.file)), signal });
+  return workspace.scanner.scan(workspace, (done, total, file) => onProgress?.(done, total, workspace.relative(file)), signal);
+}
+
+/** One file (absolute path) analysed with every layer, `text` standing in for its content (fix verification). */
+export function analyzeText(workspace: PluginWorkspace, file: string, text: string, signal?: AbortSignal): Promise<FileAnalysis> {
+  return workspace.scanner.analyze(workspace, file, text, signal);
 }
 
 /** True for a finding that keeps a version quarantined: the security category at severity error. */
