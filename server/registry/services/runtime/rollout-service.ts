@@ -188,7 +188,10 @@ export function createRolloutService(deps: { db: Database; runtime: RuntimeServi
         ? `${where} failed its analysis (${firstProblem(run)}) and has no last known good version; it is paused until an admin resumes, rolls back or removes it`
         : `${where} had an inconclusive analysis (the sandbox could not measure it); it is paused until an admin resumes or rolls it back`;
     }
-    const health: HealthCheckedPayload = { targetId, pluginId, version: run.version, health: run as unknown as Record<string, unknown> };
+    // Tool outputs are not redacted by the sandbox (only logs and errors are): they stay out of the
+    // journal, which is exported and mirrored; pass/fail, errors and timings are what decisions need.
+    const journaled = { ...run, measurements: run.measurements.map((measurement) => ({ ...measurement, steps: measurement.steps.map(({ output: _output, ...step }) => step) })) };
+    const health: HealthCheckedPayload = { targetId, pluginId, version: run.version, health: journaled as unknown as Record<string, unknown> };
     await db.transaction((tx) => recordEvent(tx, { actor: SYSTEM_ACTOR, type: RUNTIME_EVENT_TYPES.healthChecked, subject, payload: health as unknown as Record<string, unknown> }));
     if (run.action === 'rolled-back') {
       try {
