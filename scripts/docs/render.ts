@@ -233,7 +233,13 @@ export function renderVsCodeSettings(properties: Record<string, JsonSchema & { m
   ].join('\n');
 }
 
-/** The configuration table (README and guides) from .env.example. */
+/** The configuration table (README and guides) from .env.example; variables that share a comment share a row. */
 export function renderEnvTable(variables: EnvVariable[]): string {
-  return table(['variable', 'meaning'], variables.map((variable) => [`\`${variable.name}\``, variable.description]));
+  const rows: { names: string[]; description: string }[] = [];
+  for (const variable of variables) {
+    const last = rows.at(-1);
+    if (last && last.description === variable.description && variable.description !== '') last.names.push(variable.name);
+    else rows.push({ names: [variable.name], description: variable.description });
+  }
+  return table(['variable', 'meaning'], rows.map((row) => [row.names.map((name) => `\`${name}\``).join(', '), row.description]));
 }
