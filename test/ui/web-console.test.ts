@@ -15,9 +15,13 @@ afterAll(async () => {
   await harness?.close();
 });
 
+/**
+ * Saves a screenshot under test-artifacts/ui/; the four the README shows also go to
+ * docs/screenshots/ when UPDATE_DOC_SCREENSHOTS=1, so ordinary runs leave the tree clean.
+ */
 async function shot(page: Page, name: string, docs = false) {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: false });
-  if (docs) await page.screenshot({ path: join(DOC_SCREENSHOTS, `${name}.png`), fullPage: false });
+  if (docs && process.env.UPDATE_DOC_SCREENSHOTS === '1') await page.screenshot({ path: join(DOC_SCREENSHOTS, `${name}.png`), fullPage: false });
 }
 
 /** The operation dialog: checks the plan shows, confirms, and waits for the result. */
