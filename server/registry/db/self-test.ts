@@ -122,6 +122,16 @@ export async function runSelfTest(db: Database): Promise<SelfTestReport> {
 }
 
 
+{
+  const webhook = `INSERT INTO webhooks (id, url, event_types, secret, created_by) VALUES ('00000000-0000-4000-8000-000000000006', 'http://127.0.0.1:9/self-test', ARRAY['self-test'], '${'s'.repeat(32)}', '${MARK}')`;
+  registerSelfTestSample('webhooks', { writes: [webhook], count: `SELECT count(*) AS n FROM webhooks WHERE created_by = '${MARK}'` });
+  // The event's fan-out trigger queues the delivery: the round trip covers the trigger too.
+  registerSelfTestSample('webhook_deliveries', {
+    writes: [webhook, `INSERT INTO events (seq, actor, type, prev_hash, hash) VALUES (9223372036854775806, '${MARK}', 'self-test', '${'0'.repeat(64)}', '${'f'.repeat(64)}')`],
+    count: "SELECT count(*) AS n FROM webhook_deliveries WHERE webhook_id = '00000000-0000-4000-8000-000000000006'",
+  });
+}
+
 registerSelfTestSample('upstreams', {
   writes: [`INSERT INTO upstreams (id, url, mode, timeout_ms, failure_threshold, cooldown_ms, signing_key_id, signing_key_pem, created_by, created_at) VALUES ('${MARK}', 'http://127.0.0.1:1', 'link', 1000, 1, 0, 'k', 'pem', '${MARK}', now())`],
   count: `SELECT count(*) AS n FROM upstreams WHERE id = '${MARK}'`,
