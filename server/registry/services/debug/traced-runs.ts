@@ -115,9 +115,10 @@ export async function runTraced(input: TracedRunInput): Promise<RunTrace[]> {
     traces.push(trace);
     input.onRun?.(trace);
   };
+  const limits = { ...DEBUG_LIMITS, ...input.limits };
   const errorOf = (error: { code: string; message: string; stack?: string }) => {
     const source = mapStack(error.stack, manifest.entry, input.code);
-    return { code: error.code, message: error.message, ...(error.stack ? { stack: error.stack } : {}), ...(source ? { source } : {}) };
+    return { code: error.code, message: withLimit(error.code, error.message, limits), ...(error.stack ? { stack: error.stack } : {}), ...(source ? { source } : {}) };
   };
 
   if (manifest.healthCheck !== false) {
@@ -150,6 +151,22 @@ export async function runTraced(input: TracedRunInput): Promise<RunTrace[]> {
     } else push({ ...base, ok: true, output: result.output });
   }
   return traces;
+}
+
+/**
+ * Names the debug limit behind a sandbox stop, so the session's verdict says which limit the plugin
+ * ran into. A worker thread that dies under a plugin is, in practice, one that allocated past its
+ * memory limit faster than QuickJS noticed.
+ */
+function withLimit(code: string, message: string, limits: Partial<SandboxLimits>): string {
+  const mb = (bytes?: number) => `${Math.round((bytes ?? 0) / (1024 * 1024))} MB`;
+  const note: Record<string, string> = {
+    MEMORY_LIMIT: `memory limit of ${mb(limits.memoryBytes)}`,
+    CPU_LIMIT: `CPU limit of ${limits.cpuMs} ms`,
+    TIMEOUT: `wall-clock limit of ${limits.wallClockMs} ms`,
+    WORKER_CRASHED: `the sandbox worker died under the plugin, most likely past the memory limit of ${mb(limits.memoryBytes)}`,
+  };
+  return note[code] ? `${message} (${note[code]})` : message;
 }
 
 /** A short name of a run, stable across sessions (snapshot diffs key runs by it). */
