@@ -64,6 +64,8 @@ interface LiveSession {
   listeners: Set<(event: DebugProgressEvent) => void>;
   abort: AbortController;
   done: Promise<void>;
+  /** Set once the result is stored; the entry stays a few seconds longer for late subscribers. */
+  finished: boolean;
 }
 
 /** How many sessions this instance runs at most at once. */
@@ -232,7 +234,9 @@ export function createDebugService(deps: DebugServiceDeps) {
   /** Starts a session; it runs in the background and the row is returned at once (status running). */
   async function start(request: { pluginId: string; version?: string; target?: string; config?: Record<string, unknown>; trigger: DebugTrigger; actor: string }): Promise<DebugSession> {
     if (closed) throw new CodexError('CODEX_ERR_CONFLICT', 'the registry is shutting down; start the session again once it is back', undefined, 503);
-    if (live.size >= MAX_RUNNING_SESSIONS) throw new CodexError('CODEX_ERR_RATE_LIMITED', `${live.size} debug sessions are running; wait for one to finish and start again`);
+    // Finished sessions kept for late subscribers do not count: only the ones still working do.
+    const running = [...live.values()].filter((session) => !session.finished).length;
+    if (running >= MAX_RUNNING_SESSIONS) throw new CodexError('CODEX_ERR_RATE_LIMITED', `${running} debug sessions are running; wait for one to finish and start again`);
     const { record, config } = await resolveVersion(request.pluginId, request.version, request.target);
     const id = randomUUID();
     await db.transaction(async (tx) => {
@@ -245,10 +249,11 @@ export function createDebugService(deps: DebugServiceDeps) {
 
   function launch(id: string, record: VersionRecord, config: Record<string, unknown>): void {
     const abort = new AbortController();
-    const session: LiveSession = { events: [], listeners: new Set(), abort, done: Promise.resolve() };
+    const session: LiveSession = { events: [], listeners: new Set(), abort, done: Promise.resolve(), finished: false };
     live.set(id, session);
     emit(id, 'started', `debugging ${record.pluginId}@${record.version}`);
     session.done = runSession(id, record, config, abort.signal).finally(() => {
+      session.finished = true;
       // Late subscribers of a finished session read the result from the database.
       setTimeout(() => live.delete(id), 5_000).unref();
     });
