@@ -47,7 +47,8 @@ export function findChainBreak(events: readonly JournalEvent[], expectedPrevHash
   return undefined;
 }
 
-interface EventRow {
+/** A row of the events table as the drivers return it. */
+export interface EventRow {
   seq: string | number;
   ts: Date | string;
   actor: string;
@@ -58,7 +59,8 @@ interface EventRow {
   hash: string;
 }
 
-function toEvent(row: EventRow): JournalEvent {
+/** Maps an events row to a journal event (ISO time, camel-case hashes). */
+export function toEvent(row: EventRow): JournalEvent {
   return {
     seq: Number(row.seq),
     ts: new Date(row.ts).toISOString(),
@@ -71,6 +73,14 @@ function toEvent(row: EventRow): JournalEvent {
   };
 }
 
+/**
+ * Takes the journal's transaction-scoped advisory lock: appends and replays hold it, so sequence
+ * numbers have no gaps and each event links to its predecessor.
+ */
+export async function lockJournal(tx: Queryable): Promise<void> {
+  await tx.query("SELECT pg_advisory_xact_lock(hashtext('plugin-codex.events:' || current_schema()))");
+}
+
 /** Queries of the append-only, hash-chained event journal. */
 export function createEventsRepository(db: Queryable) {
   return {
@@ -79,7 +89,7 @@ export function createEventsRepository(db: Queryable) {
      * concurrent writers, so sequence numbers have no gaps and each event links to its predecessor.
      */
     async append(tx: Queryable, event: NewEvent): Promise<JournalEvent> {
-      await tx.query("SELECT pg_advisory_xact_lock(hashtext('plugin-codex.events:' || current_schema()))");
+      await lockJournal(tx);
       const last = await tx.query<{ seq: string | number; hash: string }>('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1');
       const unhashed = {
         seq: Number(last.rows[0]?.seq ?? 0) + 1,

@@ -1,33 +1,15 @@
 import type { Queryable } from './database';
-import type { JournalEvent } from './events-repository';
-
-interface EventRow {
-  seq: string | number;
-  ts: Date | string;
-  actor: string;
-  type: string;
-  subject: string;
-  payload: Record<string, unknown>;
-  prev_hash: string;
-  hash: string;
-}
-
-function toEvent(row: EventRow): JournalEvent {
-  return {
-    seq: Number(row.seq),
-    ts: new Date(row.ts).toISOString(),
-    actor: row.actor,
-    type: row.type,
-    subject: row.subject,
-    payload: row.payload,
-    prevHash: row.prev_hash,
-    hash: row.hash,
-  };
-}
+import { lockJournal, toEvent, type EventRow, type JournalEvent } from './events-repository';
 
 /** The queries journal backup, replay, export and import need. */
 export function createJournalRepository(db: Queryable) {
   return {
+    /** Holds live appends back until the caller's transaction ends (replay takes it). */
+    lock: lockJournal,
+    /** A cheap read of the journal table: through the managed connection it heals a lost schema. */
+    async probe(): Promise<void> {
+      await db.query('SELECT 1 FROM events LIMIT 1');
+    },
     /** The newest event, or undefined for an empty journal. */
     async lastEvent(tx: Queryable = db): Promise<JournalEvent | undefined> {
       const result = await tx.query<EventRow>('SELECT * FROM events ORDER BY seq DESC LIMIT 1');

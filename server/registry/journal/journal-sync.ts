@@ -33,7 +33,7 @@ export interface SyncOutcome {
 export async function replayEvents(db: Database, events: readonly JournalEvent[], artifactBytes: (integrity: string) => Buffer | undefined): Promise<void> {
   const journal = createJournalRepository(db);
   await db.transaction(async (tx: Queryable) => {
-    await tx.query("SELECT pg_advisory_xact_lock(hashtext('plugin-codex.events:' || current_schema()))");
+    await journal.lock(tx);
     for (const event of events) {
       for (const integrity of referencedArtifacts(event.payload)) {
         const bytes = artifactBytes(integrity);

@@ -1,4 +1,5 @@
 import { createAlertsRepository } from '../db/alerts-repository';
+import { createJournalRepository } from '../db/journal-repository';
 import type { ManagedDatabase } from '../db/managed-database';
 import { JournalBackup } from '../journal/journal-backup';
 import { mirrorToBackup, reconcileWithBackup, type SyncOutcome } from '../journal/journal-sync';
@@ -59,7 +60,7 @@ export function createJournalService(options: { database: ManagedDatabase; backu
     const phase = options.database.state().phase;
     if (phase !== 'ready') return { action: 'none', events: 0, message: `database ${phase}; journal sync deferred` };
     // A probe through the guarded connection: a replaced database is healed (and restored) here.
-    await options.database.db.query('SELECT 1 FROM events LIMIT 1');
+    await createJournalRepository(options.database.db).probe();
     return exclusively(reconcile);
   }
 
