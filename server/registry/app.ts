@@ -202,6 +202,12 @@ export async function buildApp(options: BuildAppOptions): Promise<RegistryApp> {
     }
   });
 
+  // A POST without a body (`curl -X POST …/api/debug/start?pluginId=…`) means "no options": give
+  // routes whose body schema is all optional an empty object rather than a validation error.
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && MUTATING_METHODS.has(request.method)) request.body = {};
+  });
+
   app.setErrorHandler((error: unknown, request, reply) => {
     const body = (code: string, message: string, details?: unknown): ErrorBody => ({ error: { code, message, ...(details === undefined ? {} : { details }), requestId: request.id } });
     if (error instanceof CodexError) {
