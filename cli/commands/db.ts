@@ -36,7 +36,18 @@ export async function openDatabaseForCli(config: RegistryConfig, options: { boot
   return managed;
 }
 
-/** `plugin-codex db status | migrate | self-test`. */
+/** Runs `work` against the configured database, bootstrapped, and always closes it afterwards. */
+async function withDatabase(work: (managed: ManagedDatabase, config: RegistryConfig) => Promise<void>): Promise<void> {
+  const config = configFromCli();
+  const managed = await openDatabaseForCli(config);
+  try {
+    await work(managed, config);
+  } finally {
+    await managed.close();
+  }
+}
+
+/** `plugin-codex db status | migrate | self-test | backup | restore | export | import | verify`. */
 export function registerDbCommands(program: Command): void {
   const db = program.command('db').description('inspect and maintain the registry database');
 
@@ -44,9 +55,7 @@ export function registerDbCommands(program: Command): void {
     .description('show the driver, schema version, drift and open alerts')
     .option('--json', 'print JSON')
     .action(async (flags: { json?: boolean }) => {
-      const config = configFromCli();
-      const managed = await openDatabaseForCli(config);
-      try {
+      await withDatabase(async (managed, config) => {
         const state = managed.state();
         const drift = await managed.checkDrift();
         const report = {
@@ -66,9 +75,7 @@ export function registerDbCommands(program: Command): void {
           console.log(drift.length === 0 ? 'drift:          none' : `drift:\n${drift.map((item) => `  - ${item.message}`).join('\n')}`);
         }
         process.exitCode = drift.length === 0 && state.phase === 'ready' ? 0 : 1;
-      } finally {
-        await managed.close();
-      }
+      });
     });
 
   db.command('migrate')
@@ -103,27 +110,21 @@ export function registerDbCommands(program: Command): void {
   db.command('self-test')
     .description('write, read and roll back a row in every table; exits non-zero on any failure')
     .action(async () => {
-      const config = configFromCli();
-      const managed = await openDatabaseForCli(config);
-      try {
+      await withDatabase(async (managed) => {
         const report = await runSelfTest(managed.db);
         for (const table of report.tables) {
           const failure = report.failures.find((item) => item.table === table);
           console.log(`${failure ? 'FAIL' : 'ok  '} ${table}${failure ? `: ${failure.error}` : ''}`);
         }
         process.exitCode = report.failures.length === 0 ? 0 : 1;
-      } finally {
-        await managed.close();
-      }
+      });
     });
 
   db.command('backup')
     .description('mirror every committed event and artifact into the local journal backup now')
     .option('--dir <dir>', 'backup folder (default: BACKUP_DIR or <data dir>/backup)')
     .action(async (flags: { dir?: string }) => {
-      const config = configFromCli();
-      const managed = await openDatabaseForCli(config);
-      try {
+      await withDatabase(async (managed, config) => {
         const backup = JournalBackup.open(flags.dir ?? config.backupDir);
         const outcome = await reconcileWithBackup(managed.db, backup);
         if (outcome.action === 'diverged') {
@@ -133,60 +134,48 @@ export function registerDbCommands(program: Command): void {
         }
         const mirrored = await mirrorToBackup(managed.db, backup);
         console.log(`backup at ${backup.root}: ${backup.size()} events (${outcome.events + mirrored} new)`);
-      } finally {
-        await managed.close();
-      }
+      });
     });
 
   db.command('restore')
     .description('replay the local journal backup into the database (a new, empty or older database)')
     .option('--dir <dir>', 'backup folder (default: BACKUP_DIR or <data dir>/backup)')
     .action(async (flags: { dir?: string }) => {
-      const config = configFromCli();
-      const managed = await openDatabaseForCli(config);
-      try {
+      await withDatabase(async (managed, config) => {
         const backup = JournalBackup.open(flags.dir ?? config.backupDir);
         const outcome = await reconcileWithBackup(managed.db, backup);
         console.log(outcome.message);
         if (outcome.action === 'diverged') process.exitCode = 1;
         else console.log(`state digest: ${(await replayedStateDigest(managed.db)).digest}`);
-      } finally {
-        await managed.close();
-      }
+      });
     });
 
   db.command('export')
     .description('write the journal and artifacts to one portable file that imports into any PostgreSQL or PGlite')
     .argument('<file>', 'the export file to write (gzipped JSON lines)')
     .action(async (file: string) => {
-      const config = configFromCli();
-      const managed = await openDatabaseForCli(config);
-      try {
+      await withDatabase(async (managed) => {
         const header = await writeExport(managed.db, file);
         console.log(`exported ${header.events} events and ${header.artifacts} artifacts (schema ${header.schemaVersion}) to ${file}`);
         console.log(`state digest: ${header.digest}`);
-      } finally {
-        await managed.close();
-      }
+      });
     });
 
   db.command('import')
     .description('replay an export file into an empty database and check the resulting digest')
     .argument('<file>', 'an export written by `db export`')
     .action(async (file: string) => {
-      const config = configFromCli();
-      const managed = await openDatabaseForCli(config);
-      try {
-        const report = await importExport(managed.db, file);
-        console.log(`imported ${report.header.events} events and ${report.header.artifacts} artifacts`);
-        console.log(`state digest: ${report.digest} (${report.digestMatches ? 'matches the export' : `DIFFERS from the export's ${report.header.digest}`})`);
-        process.exitCode = report.digestMatches ? 0 : 1;
-      } catch (error) {
-        console.error(`error: import failed: ${error instanceof Error ? error.message : String(error)}`);
-        process.exitCode = 1;
-      } finally {
-        await managed.close();
-      }
+      await withDatabase(async (managed) => {
+        try {
+          const report = await importExport(managed.db, file);
+          console.log(`imported ${report.header.events} events and ${report.header.artifacts} artifacts`);
+          console.log(`state digest: ${report.digest} (${report.digestMatches ? 'matches the export' : `DIFFERS from the export's ${report.header.digest}`})`);
+          process.exitCode = report.digestMatches ? 0 : 1;
+        } catch (error) {
+          console.error(`error: import failed: ${error instanceof Error ? error.message : String(error)}`);
+          process.exitCode = 1;
+        }
+      });
     });
 
   db.command('verify')
@@ -194,9 +183,7 @@ export function registerDbCommands(program: Command): void {
     .option('--dir <dir>', 'backup folder (default: BACKUP_DIR or <data dir>/backup)')
     .option('--json', 'print JSON')
     .action(async (flags: { dir?: string; json?: boolean }) => {
-      const config = configFromCli();
-      const managed = await openDatabaseForCli(config);
-      try {
+      await withDatabase(async (managed, config) => {
         const chain = await createEventsRepository(managed.db).verifyChain();
         const backup = verifyBackupFolder(flags.dir ?? config.backupDir);
         const digest = await replayedStateDigest(managed.db);
@@ -208,9 +195,7 @@ export function registerDbCommands(program: Command): void {
           console.log(`state digest:     ${digest.digest}`);
         }
         process.exitCode = chain.ok && backup.ok ? 0 : 1;
-      } finally {
-        await managed.close();
-      }
+      });
     });
 }
 
