@@ -263,6 +263,9 @@ export async function buildApp(options: BuildAppOptions): Promise<RegistryApp> {
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   if (!options.database) await database.start();
+  // Plugins finish loading first: the journal work below may take long on a big journal, and must
+  // not count against Fastify's plugin start-up timeout (nothing is served before listen anyway).
+  await app.ready();
   // Restore or replay what the database lost before serving (when it is reachable; otherwise the
   // periodic cycle does it once the database comes back).
   await services.journal.cycle();
@@ -272,6 +275,5 @@ export async function buildApp(options: BuildAppOptions): Promise<RegistryApp> {
   services.journal.start(options.config.healthIntervalSeconds * 1000);
   await services.eventStream.start();
   services.webhookWorker.start();
-  await app.ready();
   return app;
 }

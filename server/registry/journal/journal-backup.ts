@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeSync, ftruncateSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, ftruncateSync, statSync } from 'node:fs';
+import { mkdir, open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import ssri from 'ssri';
 import { canonicalJson } from '../../../protocol/canonical-json';
@@ -8,12 +9,13 @@ import { findChainBreak, GENESIS_HASH, type JournalEvent } from '../db/events-re
 /** Events per segment file before the writer starts a new one. */
 const SEGMENT_EVENTS = 10_000;
 
-function fsyncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
+/** Makes a folder's entries (a new or renamed file) durable. */
+async function fsyncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
   try {
-    fsyncSync(fd);
+    await handle.sync();
   } finally {
-    closeSync(fd);
+    await handle.close();
   }
 }
 
@@ -108,9 +110,11 @@ export class JournalBackup {
 
   /**
    * Appends committed events (they must continue the chain) and fsyncs before returning, so a
-   * crash after this call cannot lose them.
+   * crash after this call cannot lose them. The writes are asynchronous: a long backfill never
+   * blocks the registry's event loop. Callers must not append concurrently (the journal service
+   * runs one cycle at a time).
    */
-  append(events: readonly JournalEvent[]): void {
+  async append(events: readonly JournalEvent[]): Promise<void> {
     if (events.length === 0) return;
     const broken = findChainBreak(events, this.last?.hash ?? GENESIS_HASH, (this.last?.seq ?? 0) + 1);
     if (broken) throw new JournalBackupError(this.journalDir, broken.seq, `cannot mirror event ${broken.seq}: ${broken.reason}`);
@@ -121,14 +125,14 @@ export class JournalBackup {
       const batch = events.slice(offset, offset + room);
       const file = join(this.journalDir, `segment-${String(segmentIndex).padStart(6, '0')}.jsonl`);
       const created = !existsSync(file);
-      const fd = openSync(file, 'a');
+      const handle = await open(file, 'a');
       try {
-        writeSync(fd, batch.map((event) => canonicalJson(event) + '\n').join(''));
-        fsyncSync(fd);
+        await handle.write(batch.map((event) => canonicalJson(event) + '\n').join(''));
+        await handle.sync();
       } finally {
-        closeSync(fd);
+        await handle.close();
       }
-      if (created) fsyncDir(this.journalDir);
+      if (created) await fsyncDir(this.journalDir);
       this.events += batch.length;
       this.last = batch.at(-1);
       offset += batch.length;
@@ -140,21 +144,21 @@ export class JournalBackup {
   }
 
   /** Stores artifact bytes under their integrity (verified first), atomically and durably. */
-  putArtifact(integrity: string, bytes: Buffer): void {
+  async putArtifact(integrity: string, bytes: Buffer): Promise<void> {
     if (!ssri.checkData(bytes, integrity)) throw new Error(`artifact bytes do not match ${integrity.slice(0, 24)}…`);
     const file = artifactFile(this.root, integrity);
     if (existsSync(file)) return;
-    mkdirSync(join(file, '..'), { recursive: true });
+    await mkdir(join(file, '..'), { recursive: true });
     const temporary = `${file}.${process.pid}.tmp`;
-    const fd = openSync(temporary, 'w');
+    const handle = await open(temporary, 'w');
     try {
-      writeSync(fd, bytes);
-      fsyncSync(fd);
+      await handle.write(bytes);
+      await handle.sync();
     } finally {
-      closeSync(fd);
+      await handle.close();
     }
-    renameSync(temporary, file);
-    fsyncDir(join(file, '..'));
+    await rename(temporary, file);
+    await fsyncDir(join(file, '..'));
   }
 
   /** The artifact's bytes, verified against their integrity; undefined when absent. */

@@ -57,10 +57,10 @@ export async function mirrorToBackup(db: Queryable, backup: JournalBackup): Prom
       for (const integrity of referencedArtifacts(event.payload)) {
         if (backup.hasArtifact(integrity)) continue;
         const bytes = await journal.artifact(integrity);
-        if (bytes) backup.putArtifact(integrity, bytes);
+        if (bytes) await backup.putArtifact(integrity, bytes);
       }
     }
-    backup.append(events);
+    await backup.append(events);
     mirrored += events.length;
   }
 }
