@@ -92,7 +92,7 @@ async function runDriver(driver: 'pg' | 'pglite'): Promise<Record<string, unknow
     const plainUrl = `${address}/api/plugins/list`;
     const searchUrl = `${address}/api/plugins/list?q=weat`;
     const [plainBytes, searchBytes] = await Promise.all([fetch(plainUrl).then((r) => r.text()), fetch(searchUrl).then((r) => r.text())]);
-    const ceiling = Fastify({ logger: false });
+    const ceiling = Fastify({ logger: false, pluginTimeout: 120_000 });
     ceiling.get('/plain', async (_request, reply) => reply.header('content-type', 'application/json; charset=utf-8').send(plainBytes));
     ceiling.get('/search', async (_request, reply) => reply.header('content-type', 'application/json; charset=utf-8').send(searchBytes));
     const ceilingAddress = await ceiling.listen({ port: 0, host: '127.0.0.1' });

@@ -113,6 +113,9 @@ export async function buildApp(options: BuildAppOptions): Promise<RegistryApp> {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: 1024 * 1024,
+    // Start-up is bounded by the database layer's own retries, not by a fixed plugin deadline: on a
+    // busy machine with a large journal the default 10 s was seen to expire.
+    pluginTimeout: 120_000,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as RegistryApp;
 
