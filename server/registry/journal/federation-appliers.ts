@@ -1,5 +1,4 @@
-import type { UpstreamMode } from '../../../protocol/federation-api';
-import { createUpstreamsRepository, type ProvenanceRecord } from '../db/upstreams-repository';
+import { createUpstreamsRepository, type ProvenanceRecord, type UpstreamRecord } from '../db/upstreams-repository';
 import { defineApplier } from './event-appliers';
 
 /**
@@ -10,20 +9,8 @@ import { defineApplier } from './event-appliers';
  */
 
 /** `upstream.added` (subject: the upstream id). The token is never in the event: only the name of its variable. */
-export interface UpstreamAddedPayload {
-  [key: string]: unknown;
-  id: string;
-  url: string;
-  mode: UpstreamMode;
-  include: string[];
-  exclude: string[];
-  tokenEnv: string | null;
-  timeoutMs: number;
-  failureThreshold: number;
-  cooldownMs: number;
-  signingKeyId: string;
-  signingKeyPem: string;
-}
+export type UpstreamAddedPayload = { [key: string]: unknown } & Pick<UpstreamRecord,
+  'id' | 'url' | 'mode' | 'include' | 'exclude' | 'tokenEnv' | 'timeoutMs' | 'failureThreshold' | 'cooldownMs' | 'signingKeyId' | 'signingKeyPem'>;
 
 /** `upstream.removed` (subject: the upstream id). */
 export interface UpstreamRemovedPayload {

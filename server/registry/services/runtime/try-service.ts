@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { joinTransaction } from '../../db/joined-transaction';
 import type { LifecyclePlan } from '../../../../protocol/lifecycle-api';
 import type { Role } from '../../../../protocol/roles';
-import type { Database, Transaction } from '../../db/database';
+import type { Database } from '../../db/database';
 import { createInstallationsRepository } from '../../db/installations-repository';
 import { createLifecycleService } from '../lifecycle/lifecycle-service';
 import type { ExampleStep, HealthProbe, RuntimeInstallation, RuntimeService } from './runtime-service';
@@ -28,19 +29,6 @@ class TryRollback extends Error {
   }
 }
 
-/** A Database whose `transaction` joins the caller's transaction, so the lifecycle service runs inside it. */
-function joined(db: Database, tx: Transaction): Database {
-  return {
-    driver: db.driver, schema: db.schema,
-    query: (text, params) => tx.query(text, params),
-    exec: (script) => tx.exec(script),
-    transaction: (work) => work(tx),
-    listen: (channel, onNotify) => db.listen(channel, onNotify),
-    notify: (channel, payload) => tx.query('SELECT pg_notify($1, $2)', [channel, payload]).then(() => undefined),
-    close: async () => undefined,
-  };
-}
-
 /**
  * "Install and test": installs a version (with its dependencies and plugin migrations) into an
  * ephemeral target through the real lifecycle service, inside one transaction that is always
@@ -54,7 +42,7 @@ export async function tryVersion(deps: { db: Database; runtime: RuntimeService }
   let planned: TryRollback;
   try {
     await deps.db.transaction(async (tx) => {
-      const lifecycle = createLifecycleService({ db: joined(deps.db, tx) });
+      const lifecycle = createLifecycleService({ db: joinTransaction(deps.db, tx) });
       await lifecycle.createTarget({ id: target, name: `try ${request.pluginId}@${request.version}`, description: 'ephemeral target of a try (rolled back)' }, request.actor);
       const result = await lifecycle.install({ pluginId: request.pluginId, version: request.version, target, ...(request.config ? { config: request.config } : {}) }, { actor: request.actor, role: request.role });
       const rows = await createInstallationsRepository(tx).listByTarget(target, tx);
