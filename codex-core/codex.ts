@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Category, Finding, RuleDescription, TextEdit } from '../protocol/findings';
 import { loadConfig, mergeConfig, type CodexConfig } from './config';
-import { lintFile, resetLintCache } from './lint';
+import { lintFile, lintMessages, reportLintMessages, resetLintCache, type LintMessage } from './lint';
+import { startProjectLint, type ProjectLint } from './lint-worker';
 import { isSourceFile, relativePath, walkFiles } from './project-files';
 import { ProjectModel } from './project-model';
 import { FileReporter, RuleSettings } from './reporter';
@@ -16,7 +17,7 @@ import { securityRules } from './rules/security-rules';
 import { compareMigrations, expectedCatalog, isUndoMigration, type Catalog } from './rules/sql-migrations';
 import { SyntaxIndex } from './rules/syntax-index';
 import { editsBetween } from './text-edits';
-import { semanticDiagnostics, syntacticDiagnostics } from './type-check';
+import { parseOnlyDiagnostics, semanticDiagnostics, syntacticDiagnostics } from './type-check';
 
 /**
  * How deep an analysis goes. `fast`: syntax errors and lint of the file (no type checking, for every
@@ -39,6 +40,12 @@ export interface CodexOptions {
    * talks to a database); without it, schema drift is not checked.
    */
   liveCatalog?: () => Promise<Catalog>;
+  /**
+   * A script that runs `runLintWorker` when started as a worker thread with `LINT_WORKER_DATA`
+   * (the host's own bundle, or a dedicated one). With it, a project analysis lints in that worker,
+   * in parallel with type checking; without it, everything runs in this thread.
+   */
+  lintWorker?: string;
 }
 
 /** Options of {@link Codex.analyzeFile}. */
@@ -94,11 +101,24 @@ export interface FileFix {
   dropped: number;
 }
 
+/** Options of {@link Codex.analyzeText}. */
+export interface AnalyzeTextOptions {
+  /** `syntax`: syntax errors only; `fast` (default): syntax errors and lint. */
+  layers?: 'syntax' | 'fast';
+  categories?: readonly Category[];
+}
+
 /** The diagnosis engine of one project. Create it once and keep it: it reuses its compiler state. */
 export interface Codex {
   readonly root: string;
   /** Analyses one file at the given depth. */
   analyzeFile(path: string, options?: AnalyzeFileOptions): Promise<FileAnalysis>;
+  /**
+   * The fast layer of a file's text without touching the compiler state (no overlay is set, no
+   * program changes): a plain parse for syntax errors, and lint. Milliseconds for the parse, so a
+   * host can show it on every keystroke while a deep analysis runs elsewhere.
+   */
+  analyzeText(path: string, text: string, options?: AnalyzeTextOptions): Promise<FileAnalysis>;
   /** Analyses every source file of the project (or `files`) with every layer. */
   analyzeProject(options?: AnalyzeProjectOptions): Promise<ProjectAnalysis>;
   /** Sets the unsaved text of a file, or with `undefined` goes back to the file on disk. */
@@ -149,14 +169,17 @@ export function createCodex(options: CodexOptions): Codex {
     return model.sourceFile(file).getFullText();
   }
 
-  async function analyzeOne(file: string, layer: Layer, categories: readonly Category[] | undefined, signal?: AbortSignal): Promise<Finding[]> {
+  /** Lint messages of a file from elsewhere (the project analysis's lint worker). */
+  type LintSource = (file: string, text: string) => Promise<LintMessage[]>;
+
+  async function analyzeOne(file: string, layer: Layer, categories: readonly Category[] | undefined, signal?: AbortSignal, lint?: LintSource): Promise<Finding[]> {
     signal?.throwIfAborted();
     const source = model.sourceFile(file);
     const project = model.projectOf(file);
     const active = within(categories, layer === 'fast' ? FAST : FULL);
     const reporter = new FileReporter(file, source.getFullText(), settings, active);
     if (layer === 'fast') {
-      syntacticDiagnostics(project, reporter);
+      parseOnlyDiagnostics(reporter, source.getFullText());
     } else {
       const before = reporter.findings.length;
       syntacticDiagnostics(project, reporter);
@@ -174,7 +197,8 @@ export function createCodex(options: CodexOptions): Codex {
       }
     }
     signal?.throwIfAborted();
-    await lintFile(root, source.getFullText(), reporter);
+    if (lint && reporter.wants('lint')) reportLintMessages(reporter, await lint(file, source.getFullText()));
+    else await lintFile(root, source.getFullText(), reporter);
     return reporter.findings;
   }
 
@@ -229,12 +253,12 @@ export function createCodex(options: CodexOptions): Codex {
     return findings;
   }
 
-  async function analyzeFile(path: string, analyzeOptions: AnalyzeFileOptions = {}): Promise<FileAnalysis> {
+  async function analyzeFile(path: string, analyzeOptions: AnalyzeFileOptions = {}, lint?: LintSource): Promise<FileAnalysis> {
     const started = performance.now();
     const file = absolute(path);
     const layer = analyzeOptions.layers ?? 'full';
     try {
-      const findings = await analyzeOne(file, layer, analyzeOptions.categories, analyzeOptions.signal);
+      const findings = await analyzeOne(file, layer, analyzeOptions.categories, analyzeOptions.signal, lint);
       if (layer === 'project') {
         const project = await projectFindings(analyzeOptions.categories, analyzeOptions.signal);
         findings.push(...project.filter((finding) => finding.file === file));
@@ -242,6 +266,33 @@ export function createCodex(options: CodexOptions): Codex {
       return { file, findings, durationMs: performance.now() - started };
     } catch (error) {
       if (analyzeOptions.signal?.aborted) throw error;
+      return { file, findings: [], error: (error as Error).message, durationMs: performance.now() - started };
+    }
+  }
+
+  /**
+   * Starts linting `files` in a worker thread when the host gave a worker script and there is enough
+   * to lint for a second thread to pay off; the analysis then collects each file's messages from it.
+   */
+  function startLint(files: readonly string[], categories: readonly Category[] | undefined): ProjectLint | undefined {
+    if (!options.lintWorker || files.length < 8 || !settings.enabled('lint', categories)) return undefined;
+    try {
+      return startProjectLint(options.lintWorker, { root, files: files.map((file) => (model.hasOverlay(file) ? { file, text: fileText(file) } : { file })) });
+    } catch {
+      return undefined;
+    }
+  }
+
+  async function analyzeText(path: string, text: string, textOptions: AnalyzeTextOptions = {}): Promise<FileAnalysis> {
+    const started = performance.now();
+    const file = absolute(path);
+    try {
+      const layer = textOptions.layers ?? 'fast';
+      const reporter = new FileReporter(file, text, settings, within(textOptions.categories, FAST));
+      parseOnlyDiagnostics(reporter, text);
+      if (layer === 'fast') await lintFile(root, text, reporter);
+      return { file, findings: reporter.findings, durationMs: performance.now() - started };
+    } catch (error) {
       return { file, findings: [], error: (error as Error).message, durationMs: performance.now() - started };
     }
   }
@@ -257,11 +308,20 @@ export function createCodex(options: CodexOptions): Codex {
     const findings: Finding[] = [];
     const errors: { file: string; error: string }[] = [];
     let done = 0;
-    for (const file of files) {
-      const result = await analyzeFile(file, { layers: 'full', ...(projectOptions.categories ? { categories: projectOptions.categories } : {}), ...(projectOptions.signal ? { signal: projectOptions.signal } : {}) });
-      if (result.error) errors.push({ file, error: result.error });
-      findings.push(...result.findings);
-      projectOptions.onProgress?.({ done: ++done, total: files.length, file });
+    const projectLint = startLint(files, projectOptions.categories);
+    // A file the worker failed on is linted here instead: the worker is a speed-up, never a new way to fail.
+    const lint: LintSource | undefined = projectLint
+      ? (file, text) => projectLint.messagesOf(file).catch(() => lintMessages(root, file, text))
+      : undefined;
+    try {
+      for (const file of files) {
+        const result = await analyzeFile(file, { layers: 'full', ...(projectOptions.categories ? { categories: projectOptions.categories } : {}), ...(projectOptions.signal ? { signal: projectOptions.signal } : {}) }, lint);
+        if (result.error) errors.push({ file, error: result.error });
+        findings.push(...result.findings);
+        projectOptions.onProgress?.({ done: ++done, total: files.length, file });
+      }
+    } finally {
+      await projectLint?.close();
     }
     try {
       const project = await projectFindings(projectOptions.categories, projectOptions.signal);
@@ -371,6 +431,7 @@ export function createCodex(options: CodexOptions): Codex {
   return {
     root,
     analyzeFile,
+    analyzeText,
     analyzeProject,
     setOverlay,
     fixAll,

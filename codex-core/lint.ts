@@ -1,9 +1,6 @@
-import stylistic from '@stylistic/eslint-plugin';
-import { ESLint, type Linter } from 'eslint';
-import security from 'eslint-plugin-security';
+import type { ESLint, Linter } from 'eslint';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import tseslint from 'typescript-eslint';
 import type { FileReporter, OffsetEdit } from './reporter';
 
 const PROJECT_CONFIG_NAMES = ['eslint.config.js', 'eslint.config.mjs', 'eslint.config.cjs', 'eslint.config.ts', 'eslint.config.mts', 'eslint.config.cts'];
@@ -13,27 +10,35 @@ const PROJECT_CONFIG_NAMES = ['eslint.config.js', 'eslint.config.mjs', 'eslint.c
  * eslint-plugin-security's recommended rules without its two noisiest ones (the codex's own security
  * rules follow values instead), and a few fixable core and @stylistic rules.
  */
-export const BUILT_IN_CONFIG: Linter.Config[] = [
-  { files: ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'] },
-  ...(tseslint.configs.recommended as Linter.Config[]),
-  security.configs.recommended,
-  {
-    plugins: { '@stylistic': stylistic as unknown as ESLint.Plugin },
-    rules: {
-      'security/detect-object-injection': 'off',
-      'security/detect-non-literal-fs-filename': 'off',
-      'no-debugger': 'error',
-      'no-dupe-keys': 'error',
-      'no-unsafe-finally': 'error',
-      'no-self-assign': 'error',
-      'no-var': 'warn',
-      'prefer-const': 'warn',
-      '@stylistic/no-extra-semi': 'warn',
-      '@stylistic/no-trailing-spaces': 'warn',
-      '@stylistic/no-mixed-spaces-and-tabs': 'warn',
+export async function builtInConfig(): Promise<Linter.Config[]> {
+  // Loaded on first use: a host that lints in a worker (or not at all) never pays for ESLint's plugins.
+  const [{ default: stylistic }, { default: security }, { configs }] = await Promise.all([
+    import('@stylistic/eslint-plugin'),
+    import('eslint-plugin-security'),
+    import('typescript-eslint'),
+  ]);
+  return [
+    { files: ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'] },
+    ...(configs.recommended as Linter.Config[]),
+    security.configs.recommended,
+    {
+      plugins: { '@stylistic': stylistic as unknown as ESLint.Plugin },
+      rules: {
+        'security/detect-object-injection': 'off',
+        'security/detect-non-literal-fs-filename': 'off',
+        'no-debugger': 'error',
+        'no-dupe-keys': 'error',
+        'no-unsafe-finally': 'error',
+        'no-self-assign': 'error',
+        'no-var': 'warn',
+        'prefer-const': 'warn',
+        '@stylistic/no-extra-semi': 'warn',
+        '@stylistic/no-trailing-spaces': 'warn',
+        '@stylistic/no-mixed-spaces-and-tabs': 'warn',
+      },
     },
-  },
-];
+  ];
+}
 
 /** ESLint instances are expensive to create (plugins, config); one per root lives for the process. */
 const instances = new Map<string, Promise<ESLint>>();
@@ -47,6 +52,7 @@ async function eslintFor(root: string): Promise<ESLint> {
   let pending = instances.get(root);
   if (!pending) {
     pending = (async () => {
+      const { ESLint } = await import('eslint');
       if (projectEslintConfig(root)) {
         const own = new ESLint({ cwd: root });
         try {
@@ -57,7 +63,7 @@ async function eslintFor(root: string): Promise<ESLint> {
           // Fall through to the built-in set: a broken config must not switch linting off.
         }
       }
-      return new ESLint({ cwd: root, overrideConfigFile: true, overrideConfig: BUILT_IN_CONFIG });
+      return new ESLint({ cwd: root, overrideConfigFile: true, overrideConfig: await builtInConfig() });
     })();
     instances.set(root, pending);
   }
@@ -70,14 +76,45 @@ export function resetLintCache(root?: string): void {
   else instances.delete(root);
 }
 
-/** Lints `text` as `reporter.file`; each ESLint fixer becomes a trivial fix, each suggestion a suggested one. */
-export async function lintFile(root: string, text: string, reporter: FileReporter): Promise<void> {
-  if (!reporter.wants('lint')) return;
+/** What the codex keeps of an ESLint message: plain data, so it can cross a worker boundary. */
+export interface LintMessage {
+  ruleId: string;
+  line: number;
+  column: number;
+  endLine?: number;
+  endColumn?: number;
+  message: string;
+  severity: number;
+  fix?: { range: [number, number]; text: string };
+  suggestions?: { desc: string; fix: { range: [number, number]; text: string } }[];
+}
+
+/** Lints `text` as `file` and returns the rule messages (parse errors are the type checker's to report). */
+export async function lintMessages(root: string, file: string, text: string): Promise<LintMessage[]> {
   const eslint = await eslintFor(root);
-  const [result] = await eslint.lintText(text, { filePath: reporter.file, warnIgnored: false });
+  const [result] = await eslint.lintText(text, { filePath: file, warnIgnored: false });
+  const messages: LintMessage[] = [];
   for (const message of result?.messages ?? []) {
     // Parse errors (no rule id) are reported by type-check already; ignored-file notices are noise.
     if (!message.ruleId) continue;
+    messages.push({
+      ruleId: message.ruleId,
+      line: message.line,
+      column: message.column,
+      ...(message.endLine !== undefined ? { endLine: message.endLine, endColumn: message.endColumn ?? 1 } : {}),
+      message: message.message,
+      severity: message.severity,
+      ...(message.fix ? { fix: { range: message.fix.range, text: message.fix.text } } : {}),
+      ...(message.suggestions?.length ? { suggestions: message.suggestions.map((suggestion) => ({ desc: suggestion.desc, fix: { range: suggestion.fix.range, text: suggestion.fix.text } })) } : {}),
+    });
+  }
+  return messages;
+}
+
+/** Reports lint messages of `reporter.file`: each ESLint fixer becomes a trivial fix, each suggestion a suggested one. */
+export function reportLintMessages(reporter: FileReporter, messages: readonly LintMessage[]): void {
+  if (!reporter.wants('lint')) return;
+  for (const message of messages) {
     const start = reporter.lines.offset({ line: message.line - 1, character: message.column - 1 });
     const end = message.endLine === undefined
       ? start
@@ -99,4 +136,10 @@ export async function lintFile(root: string, text: string, reporter: FileReporte
       fixes,
     });
   }
+}
+
+/** Lints `text` as `reporter.file` and reports the messages. */
+export async function lintFile(root: string, text: string, reporter: FileReporter): Promise<void> {
+  if (!reporter.wants('lint')) return;
+  reportLintMessages(reporter, await lintMessages(root, reporter.file, text));
 }

@@ -59,6 +59,37 @@ describe('layers', () => {
     codex.setOverlay(file, undefined);
   });
 
+  it('analyzeText reports syntax errors and lint of unsaved text without changing what the deep layers see', async () => {
+    const file = `${root}/text-only.ts`;
+    codex.setOverlay(file, 'export const x: number = "a";\n');
+    const syntax = await codex.analyzeText(file, 'export const x = (;\nvar y = 1;\nexport { y };\n', { layers: 'syntax' });
+    expect(syntax.findings.map((finding) => finding.code)).toEqual(['TS1109']);
+    const fast = await codex.analyzeText(file, 'export const x = 1;\nvar y = 1;\nexport { y };\n');
+    expect(fast.findings.map((finding) => `${finding.category}:${finding.code}`)).toEqual(['lint:no-var']);
+    // The overlay set before is still what the type checker sees.
+    const full = await codex.analyzeFile(file, { layers: 'full', categories: ['type'] });
+    expect(full.findings.map((finding) => finding.code)).toEqual(['TS2322']);
+    codex.setOverlay(file, undefined);
+  });
+
+  it('the parse-only syntax check agrees with the language service on TypeScript and JavaScript', async () => {
+    const cases: [string, string][] = [
+      ['agree.ts', 'export function f(a: number {\n  return a;\n}\n'],
+      ['agree.js', 'export const f = (a: number) => a;\nclass C { private x = 1; }\nexport { C };\n'],
+      ['agree.tsx', 'export const E = () => <div>{1}</span>;\n'],
+    ];
+    for (const [name, text] of cases) {
+      const file = `${root}/${name}`;
+      codex.setOverlay(file, text);
+      const deep = await codex.analyzeFile(file, { layers: 'full', categories: ['type'] });
+      const parsed = await codex.analyzeText(file, text, { layers: 'syntax' });
+      const syntaxCodes = deep.findings.filter((finding) => parsed.findings.some((other) => other.code === finding.code)).map((finding) => `${finding.code}@${finding.range.start.line}:${finding.range.start.character}`);
+      expect(parsed.findings.length, name).toBeGreaterThan(0);
+      expect(parsed.findings.map((finding) => `${finding.code}@${finding.range.start.line}:${finding.range.start.character}`), name).toEqual(syntaxCodes);
+      codex.setOverlay(file, undefined);
+    }
+  });
+
   it('honours rule settings from .plugin-codex.json', async () => {
     const configured = writeFixture({ '.plugin-codex.json': JSON.stringify({ rules: { 'security-dynamic-code': 'off', 'security-redos': 'error' } }) });
     try {

@@ -18,12 +18,12 @@ function severityOf(category: ts.DiagnosticCategory): Severity {
   }
 }
 
-function report(reporter: FileReporter, project: Project, diagnostic: ts.Diagnostic, withFixes: boolean): void {
+function report(reporter: FileReporter, project: Project | undefined, diagnostic: ts.Diagnostic, withFixes: boolean): void {
   const start = diagnostic.start ?? 0;
   const end = start + (diagnostic.length ?? 0);
   const fixes: { title: string; kind: 'trivial' | 'suggestion'; edits: OffsetEdit[] }[] = [];
   let foreignEdits = false;
-  if (withFixes) {
+  if (withFixes && project) {
     const service = project.getLanguageService().compilerObject;
     let actions: readonly ts.CodeFixAction[] = [];
     try {
@@ -64,6 +64,42 @@ export function syntacticDiagnostics(project: Project, reporter: FileReporter): 
   for (const diagnostic of project.getLanguageService().compilerObject.getSyntacticDiagnostics(reporter.file)) {
     report(reporter, project, diagnostic, false);
   }
+}
+
+/** How a file's extension tells the parser what it holds. */
+function scriptKindOf(file: string): ts.ScriptKind {
+  if (/\.[cm]?tsx$/.test(file) || file.endsWith('.tsx')) return ts.ScriptKind.TSX;
+  if (/\.[cm]?ts$/.test(file)) return ts.ScriptKind.TS;
+  if (file.endsWith('.jsx')) return ts.ScriptKind.JSX;
+  if (file.endsWith('.json')) return ts.ScriptKind.JSON;
+  return ts.ScriptKind.JS;
+}
+
+/** Options of the one-file program: nothing is resolved or loaded besides the file itself. */
+const PARSE_ONLY_OPTIONS: ts.CompilerOptions = { noLib: true, noResolve: true, allowJs: true, types: [], target: ts.ScriptTarget.ESNext, jsx: ts.JsxEmit.Preserve, noEmit: true };
+
+/**
+ * Syntactic diagnostics of `text` from a plain parse, without the project's compiler state: a
+ * one-file program that resolves nothing, so it costs the parse (milliseconds) and never touches
+ * the project's program. What the language server shows first after every keystroke.
+ */
+export function parseOnlyDiagnostics(reporter: FileReporter, text: string): void {
+  if (!reporter.wants('type-check')) return;
+  const file = reporter.file;
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, scriptKindOf(file));
+  const host: ts.CompilerHost = {
+    getSourceFile: (name) => (name === file ? source : undefined),
+    getDefaultLibFileName: () => 'lib.d.ts',
+    writeFile: () => undefined,
+    getCurrentDirectory: () => '/',
+    getCanonicalFileName: (name) => name,
+    useCaseSensitiveFileNames: () => true,
+    getNewLine: () => '\n',
+    fileExists: (name) => name === file,
+    readFile: (name) => (name === file ? text : undefined),
+  };
+  const program = ts.createProgram({ rootNames: [file], options: PARSE_ONLY_OPTIONS, host });
+  for (const diagnostic of program.getSyntacticDiagnostics(source)) report(reporter, undefined, diagnostic, false);
 }
 
 /** Semantic diagnostics and unused-declaration suggestions, with their trivial code fixes. */

@@ -1,4 +1,4 @@
-// The rule set the codex uses for projects without a flat config (codex-core/lint.ts BUILT_IN_CONFIG),
+// The rule set the codex uses for projects without a flat config (codex-core/lint.ts builtInConfig),
 // repeated here so that plain `eslint` runs the equivalent lint in the benchmark.
 import stylistic from '@stylistic/eslint-plugin';
 import security from 'eslint-plugin-security';

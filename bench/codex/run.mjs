@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Benchmarks `plugin-codex check` on zod 4.6.7's sources against `tsc --noEmit` plus `eslint` with
 // the equivalent rule set: wall time and peak memory of each (GNU time -v), findings per category.
-// Usage: node scripts/build.mjs && node bench/codex/run.mjs [--keep]
+// Each tool runs --rounds times (default 3), interleaved (codex, tsc, eslint, codex, …) so drift of a
+// shared machine hits all alike; the table shows medians, and every round is printed.
+// Usage: node scripts/build.mjs && node bench/codex/run.mjs [--keep] [--rounds N]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
@@ -10,6 +12,17 @@ import { fileURLToPath } from 'node:url';
 
 const repo = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const keep = process.argv.includes('--keep');
+const roundsFlag = process.argv.indexOf('--rounds');
+const rounds = roundsFlag > 0 ? Number(process.argv[roundsFlag + 1]) : 3;
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+/** The median run of each measure over the rounds (stdout of the first round kept for the report). */
+function summary(runs) {
+  return { ...runs[0], seconds: median(runs.map((run) => run.seconds)), cpu: median(runs.map((run) => run.cpu)), peakMb: median(runs.map((run) => run.peakMb)), runs };
+}
 const work = mkdtempSync(join(tmpdir(), 'codex-bench-'));
 
 function timed(label, command, args, options = {}) {
@@ -39,9 +52,17 @@ try {
   const files = execFileSync('find', ['src', '-name', '*.ts'], { cwd: root, encoding: 'utf8' }).trim().split('\n');
   const lines = files.reduce((sum, file) => sum + readFileSync(join(root, file), 'utf8').split('\n').length, 0);
 
-  const codex = timed('plugin-codex check', process.execPath, [join(repo, 'bin/plugin-codex.js'), 'check', '--root', root, '--format', 'json'], { cwd: root, env: { ...process.env, DATABASE_URL: '' } });
-  const tsc = timed('tsc --noEmit', process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', root], { cwd: root });
-  const eslint = timed('eslint (equivalent rules)', process.execPath, [join(repo, 'node_modules/eslint/bin/eslint.js'), '--config', join(repo, 'bench/codex/eslint.bench.config.mjs'), '--format', 'json', 'src'], { cwd: root });
+  const all = { codex: [], tsc: [], eslint: [] };
+  for (let round = 0; round < rounds; round++) {
+    all.codex.push(timed('plugin-codex check', process.execPath, [join(repo, 'bin/plugin-codex.js'), 'check', '--root', root, '--format', 'json'], { cwd: root, env: { ...process.env, DATABASE_URL: '' } }));
+    all.tsc.push(timed('tsc --noEmit', process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', root], { cwd: root }));
+    all.eslint.push(timed('eslint (equivalent rules)', process.execPath, [join(repo, 'node_modules/eslint/bin/eslint.js'), '--config', join(repo, 'bench/codex/eslint.bench.config.mjs'), '--format', 'json', 'src'], { cwd: root }));
+    console.error(`round ${round + 1}/${rounds}: check ${all.codex[round].seconds.toFixed(1)} s / ${all.codex[round].peakMb} MB, tsc ${all.tsc[round].seconds.toFixed(1)} s / ${all.tsc[round].peakMb} MB, eslint ${all.eslint[round].seconds.toFixed(1)} s / ${all.eslint[round].peakMb} MB`);
+  }
+  const codex = summary(all.codex);
+  const tsc = summary(all.tsc);
+  const eslint = summary(all.eslint);
+  const combined = all.tsc.map((run, index) => ({ seconds: run.seconds + all.eslint[index].seconds, cpu: run.cpu + all.eslint[index].cpu, peakMb: run.peakMb + all.eslint[index].peakMb }));
 
   let report;
   try {
@@ -65,13 +86,14 @@ try {
   }
 
   console.log(`machine: ${cpus().length} cpu (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM (${(freemem() / 2 ** 30).toFixed(1)} free), node ${process.version}`);
-  console.log(`input: zod 4.6.7 src/, ${files.length} .ts files, ${lines} lines\n`);
+  console.log(`input: zod 4.6.7 src/, ${files.length} .ts files, ${lines} lines; medians of ${rounds} interleaved rounds\n`);
   console.log('| run | wall s | CPU s (user+sys) | peak RSS MB | result |');
   console.log('|---|---|---|---|---|');
   console.log(`| ${codex.label} | ${codex.seconds.toFixed(1)} | ${codex.cpu.toFixed(1)} | ${codex.peakMb} | ${report.findings.length} findings, exit ${codex.status} |`);
   console.log(`| ${tsc.label} | ${tsc.seconds.toFixed(1)} | ${tsc.cpu.toFixed(1)} | ${tsc.peakMb} | ${tscErrors} errors |`);
   console.log(`| ${eslint.label} | ${eslint.seconds.toFixed(1)} | ${eslint.cpu.toFixed(1)} | ${eslint.peakMb} | ${eslintProblems} problems |`);
-  console.log(`| tsc + eslint (sums) | ${(tsc.seconds + eslint.seconds).toFixed(1)} | ${(tsc.cpu + eslint.cpu).toFixed(1)} | ${tsc.peakMb + eslint.peakMb} | |`);
+  console.log(`| tsc + eslint (sums) | ${median(combined.map((run) => run.seconds)).toFixed(1)} | ${median(combined.map((run) => run.cpu)).toFixed(1)} | ${median(combined.map((run) => run.peakMb))} | |`);
+  console.log(`\nrounds (wall s / peak MB): check ${all.codex.map((run) => `${run.seconds.toFixed(1)}/${run.peakMb}`).join(', ')}; tsc + eslint ${combined.map((run) => `${run.seconds.toFixed(1)}/${run.peakMb}`).join(', ')}`);
   console.log(`\nfindings per category: ${JSON.stringify(byCategory)}`);
   console.log(`findings per rule: ${JSON.stringify(byRule)}`);
   const interesting = report.findings.filter((finding) => finding.category === 'security' || finding.category === 'performance');

@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
-import { createCodex, type Catalog, type Codex } from '../../codex-core/index';
-import { CodexConfigError } from '../../codex-core/config';
-import { applyTextEdits } from '../../codex-core/text-edits';
-import { toSarif } from '../../codex-core/sarif';
+import type { Catalog, Codex } from '../../codex-core/index';
 import { CATEGORIES, SEVERITIES, isAtLeast, type Category, type Severity } from '../../protocol/findings';
 import { changedFiles } from './changed-files';
 import { formatPretty } from './check-report';
@@ -72,8 +69,20 @@ function version(): string {
   }
 }
 
+/** The lint worker's script (dist/lint-worker.js); without one, the check lints in this thread. */
+async function lintWorkerScript(): Promise<string | undefined> {
+  try {
+    const { resolveWorkerScript } = await import('../../server/registry/worker-script');
+    return await resolveWorkerScript('lint-worker', import.meta.url);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs a check and returns the exit status: 0 clean, 1 findings at or above the threshold, 2 error. */
 export async function runCheck(paths: readonly string[], options: CheckOptions): Promise<number> {
+  // The engine (TypeScript, ESLint and their plugins) loads only when a check runs.
+  const { createCodex, CodexConfigError, applyTextEdits, toSarif } = await import('../../codex-core/index');
   try {
     if (!['pretty', 'json', 'sarif'].includes(options.format)) throw new UsageError(`--format ${options.format} is unknown; use pretty, json or sarif`);
     if (!SEVERITIES.includes(options.maxSeverity as Severity)) throw new UsageError(`--max-severity ${options.maxSeverity} is unknown; use one of ${SEVERITIES.join(', ')}`);
@@ -81,7 +90,8 @@ export async function runCheck(paths: readonly string[], options: CheckOptions):
     const categories = parseCategories(options.category);
     const root = resolve(options.root);
     const liveCatalog = liveCatalogFromEnvironment();
-    const codex = createCodex({ root, ...(liveCatalog ? { liveCatalog } : {}) });
+    const lintWorker = await lintWorkerScript();
+    const codex = createCodex({ root, ...(liveCatalog ? { liveCatalog } : {}), ...(lintWorker ? { lintWorker } : {}) });
 
     let files: string[] | undefined = paths.length ? selectFiles(codex, paths) : undefined;
     if (options.changed) {
@@ -113,7 +123,7 @@ export async function runCheck(paths: readonly string[], options: CheckOptions):
     }
 
     // After --fix, analyse afresh so the report reflects the files on disk.
-    const reporter = options.fix ? createCodex({ root, ...(liveCatalog ? { liveCatalog } : {}) }) : codex;
+    const reporter = options.fix ? createCodex({ root, ...(liveCatalog ? { liveCatalog } : {}), ...(lintWorker ? { lintWorker } : {}) }) : codex;
     const result = await reporter.analyzeProject({ ...(categories ? { categories } : {}), ...(files ? { files } : {}), ...(progress ? { onProgress: progress } : {}) });
     if (progress) process.stderr.write('\r\u001b[2K');
     for (const failure of result.errors) process.stderr.write(`plugin-codex: could not analyse ${failure.file}: ${failure.error}\n`);

@@ -1,51 +1,8 @@
 import type { Command } from 'commander';
-import { createManagedDatabase, type ManagedDatabase } from '../../server/registry/db/managed-database';
-import { databaseVersion, latestVersion, migrate } from '../../server/registry/db/migrations';
-import { runSelfTest } from '../../server/registry/db/self-test';
-import { createEventsRepository } from '../../server/registry/db/events-repository';
-import { importExport, writeExport } from '../../server/registry/journal/export-file';
-import { JournalBackup } from '../../server/registry/journal/journal-backup';
-import { mirrorToBackup, reconcileWithBackup } from '../../server/registry/journal/journal-sync';
-import { replayedStateDigest } from '../../server/registry/journal/replayed-state';
-import { redactUrl, type RegistryConfig } from '../../server/registry/config';
 import { configFromCli } from '../cli-config';
 
-/** A logger for CLI commands: warnings and errors on stderr, nothing else. */
-export const cliLog = {
-  info: () => undefined,
-  warn: (details: object, message: string) => console.error(`warning: ${message}`, 'error' in details ? `(${String((details as { error: unknown }).error)})` : ''),
-  error: (_details: object, message: string) => console.error(`error: ${message}`),
-};
-
-/** Opens the configured database, bootstrapping it; exits 2 when it cannot be reached. */
-export async function openDatabaseForCli(config: RegistryConfig, options: { bootstrap?: boolean } = {}): Promise<ManagedDatabase> {
-  const managed = await createManagedDatabase({
-    url: config.databaseUrl,
-    dataDir: config.databaseUrl ? undefined : `${config.dataDir}/pglite`,
-    schema: config.databaseSchema,
-    log: cliLog,
-    startAttempts: 4,
-  });
-  if (options.bootstrap === false) return managed;
-  const state = await managed.start();
-  if (state.phase === 'unreachable') {
-    console.error(`error: cannot reach the database ${redactUrl(config.databaseUrl) ?? '(PGlite)'}: ${state.lastError}`);
-    await managed.close();
-    process.exit(2);
-  }
-  return managed;
-}
-
-/** Runs `work` against the configured database, bootstrapped, and always closes it afterwards. */
-async function withDatabase(work: (managed: ManagedDatabase, config: RegistryConfig) => Promise<void>): Promise<void> {
-  const config = configFromCli();
-  const managed = await openDatabaseForCli(config);
-  try {
-    await work(managed, config);
-  } finally {
-    await managed.close();
-  }
-}
+/** The commands' implementation modules, loaded on first use. */
+const tools = () => import('./db-tools');
 
 /** `plugin-codex db status | migrate | self-test | backup | restore | export | import | verify`. */
 export function registerDbCommands(program: Command): void {
@@ -55,6 +12,7 @@ export function registerDbCommands(program: Command): void {
     .description('show the driver, schema version, drift and open alerts')
     .option('--json', 'print JSON')
     .action(async (flags: { json?: boolean }) => {
+      const { withDatabase, latestVersion, redactUrl } = await tools();
       await withDatabase(async (managed, config) => {
         const state = managed.state();
         const drift = await managed.checkDrift();
@@ -86,6 +44,7 @@ export function registerDbCommands(program: Command): void {
       return version;
     })
     .action(async (flags: { to?: number }) => {
+      const { openDatabaseForCli, databaseVersion, latestVersion, migrate } = await tools();
       const config = configFromCli();
       const managed = await openDatabaseForCli(config, { bootstrap: false });
       try {
@@ -110,6 +69,7 @@ export function registerDbCommands(program: Command): void {
   db.command('self-test')
     .description('write, read and roll back a row in every table; exits non-zero on any failure')
     .action(async () => {
+      const { withDatabase, runSelfTest } = await tools();
       await withDatabase(async (managed) => {
         const report = await runSelfTest(managed.db);
         for (const table of report.tables) {
@@ -124,6 +84,7 @@ export function registerDbCommands(program: Command): void {
     .description('mirror every committed event and artifact into the local journal backup now')
     .option('--dir <dir>', 'backup folder (default: BACKUP_DIR or <data dir>/backup)')
     .action(async (flags: { dir?: string }) => {
+      const { withDatabase, JournalBackup, mirrorToBackup, reconcileWithBackup } = await tools();
       await withDatabase(async (managed, config) => {
         const backup = JournalBackup.open(flags.dir ?? config.backupDir);
         const outcome = await reconcileWithBackup(managed.db, backup);
@@ -141,6 +102,7 @@ export function registerDbCommands(program: Command): void {
     .description('replay the local journal backup into the database (a new, empty or older database)')
     .option('--dir <dir>', 'backup folder (default: BACKUP_DIR or <data dir>/backup)')
     .action(async (flags: { dir?: string }) => {
+      const { withDatabase, JournalBackup, reconcileWithBackup, replayedStateDigest } = await tools();
       await withDatabase(async (managed, config) => {
         const backup = JournalBackup.open(flags.dir ?? config.backupDir);
         const outcome = await reconcileWithBackup(managed.db, backup);
@@ -154,6 +116,7 @@ export function registerDbCommands(program: Command): void {
     .description('write the journal and artifacts to one portable file that imports into any PostgreSQL or PGlite')
     .argument('<file>', 'the export file to write (gzipped JSON lines)')
     .action(async (file: string) => {
+      const { withDatabase, writeExport } = await tools();
       await withDatabase(async (managed) => {
         const header = await writeExport(managed.db, file);
         console.log(`exported ${header.events} events and ${header.artifacts} artifacts (schema ${header.schemaVersion}) to ${file}`);
@@ -165,6 +128,7 @@ export function registerDbCommands(program: Command): void {
     .description('replay an export file into an empty database and check the resulting digest')
     .argument('<file>', 'an export written by `db export`')
     .action(async (file: string) => {
+      const { withDatabase, importExport } = await tools();
       await withDatabase(async (managed) => {
         try {
           const report = await importExport(managed.db, file);
@@ -183,9 +147,10 @@ export function registerDbCommands(program: Command): void {
     .option('--dir <dir>', 'backup folder (default: BACKUP_DIR or <data dir>/backup)')
     .option('--json', 'print JSON')
     .action(async (flags: { dir?: string; json?: boolean }) => {
+      const { withDatabase, createEventsRepository, replayedStateDigest, JournalBackup } = await tools();
       await withDatabase(async (managed, config) => {
         const chain = await createEventsRepository(managed.db).verifyChain();
-        const backup = verifyBackupFolder(flags.dir ?? config.backupDir);
+        const backup = verifyBackupFolder(() => JournalBackup.open(flags.dir ?? config.backupDir));
         const digest = await replayedStateDigest(managed.db);
         const report = { database: chain, backup, digest: digest.digest };
         if (flags.json) console.log(JSON.stringify(report, null, 2));
@@ -200,9 +165,9 @@ export function registerDbCommands(program: Command): void {
 }
 
 /** Opens and verifies the backup, turning an unreadable one into a failed verdict instead of a crash. */
-function verifyBackupFolder(dir: string): { ok: boolean; events: number; error?: string } {
+function verifyBackupFolder(open: () => { verify(): { ok: boolean; events: number; error?: string } }): { ok: boolean; events: number; error?: string } {
   try {
-    return JournalBackup.open(dir).verify();
+    return open().verify();
   } catch (error) {
     return { ok: false, events: 0, error: error instanceof Error ? error.message : String(error) };
   }

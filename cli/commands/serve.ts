@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { startRegistry } from '../../server/registry/main';
 import { configFromCli, parsePort } from '../cli-config';
 
 /** `plugin-codex serve`: runs the registry (REST API, web console, MCP endpoint). */
@@ -13,6 +12,7 @@ export function registerServeCommand(program: Command): void {
     .option('--data-dir <dir>', 'data directory (default: PLUGIN_CODEX_DATA_DIR or ./.plugin-codex/data)')
     .action(async (flags: { port?: number; host?: string; dataDir?: string }) => {
       const config = configFromCli({ port: flags.port, host: flags.host, dataDir: flags.dataDir ? resolve(flags.dataDir) : undefined });
+      const { startRegistry } = await import('../../server/registry/main');
       const { app, url } = await startRegistry(config);
       const services = app.registryServices;
       const lines = [

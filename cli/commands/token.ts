@@ -1,9 +1,6 @@
 import type { Command } from 'commander';
 import { isRole, ROLES, type Role } from '../../protocol/roles';
-import { createAuthenticator } from '../../server/registry/auth';
-import { createUsersRepository } from '../../server/registry/db/users-repository';
 import { configFromCli } from '../cli-config';
-import { openDatabaseForCli } from './db';
 
 function parseRole(value: string): Role {
   if (!isRole(value)) throw new Error(`--role "${value}" must be one of ${ROLES.join(', ')}`);
@@ -27,6 +24,7 @@ export function registerTokenCommands(program: Command): void {
     .option('--ttl-hours <hours>', 'validity in hours', parseHours, 12)
     .action(async (flags: { user: string; role: Role; ttlHours: number }) => {
       const config = configFromCli();
+      const [{ createAuthenticator }, { createUsersRepository }] = await Promise.all([import('../../server/registry/auth'), import('../../server/registry/db/users-repository')]);
       const users = createUsersRepository({ query: async () => ({ rows: [], rowCount: 0 }), exec: async () => undefined });
       const auth = createAuthenticator(config, users);
       if (!auth.canMintTokens) {
@@ -44,6 +42,7 @@ export function registerTokenCommands(program: Command): void {
     .option('--ttl-hours <hours>', 'validity in hours (default: no expiry)', parseHours)
     .action(async (flags: { user: string; role: Role; name: string; ttlHours?: number }) => {
       const config = configFromCli();
+      const [{ openDatabaseForCli }, { createUsersRepository }] = await Promise.all([import('./db-access'), import('../../server/registry/db/users-repository')]);
       const managed = await openDatabaseForCli(config);
       try {
         const users = createUsersRepository(managed.db);

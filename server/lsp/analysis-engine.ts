@@ -32,6 +32,8 @@ export function inProcessEngine(options: CodexOptions): AnalysisEngine {
     analyze: (file, text, layer, categories) => gate.run(async () => {
       try {
         const instance = get();
+        // The fast layer needs only the text: the compiler state (and its seconds-long rebuild) stays untouched.
+        if (layer === 'fast') return await instance.analyzeText(file, text, categories ? { categories } : {});
         instance.setOverlay(file, text);
         return await instance.analyzeFile(file, { layers: layer, ...(categories ? { categories } : {}) });
       } catch (error) {

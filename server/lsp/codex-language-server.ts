@@ -14,7 +14,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { applyTextEdits, type Category, type CodexConfig, type CodexOptions, type Finding, type RuleSetting } from '../../codex-core';
+import { CATEGORIES, applyTextEdits, type Category, type CodexConfig, type CodexOptions, type Finding, type RuleSetting } from '../../codex-core';
 import { LearningStore, createOpenAiFixModel, type FixModel } from '../../codex-core/llm';
 import {
   FIX_ALL_KIND,
@@ -239,6 +239,8 @@ export class CodexLanguageServer {
     this.setState('analyzing', run.uri);
     let failed = false;
     let fullKeys = new Set<string>();
+    /** This version's lint findings, from the fast layer: carried into the deep layers' results. */
+    let lintFindings: Finding[] = [];
     const stage = async (layer: RunLayer | 'syntax', carried: () => Finding[]): Promise<boolean> => {
       // Let the connection write what the previous stage published (its writer runs on setImmediate)
       // before a synchronous pass (ESLint, the type checker) holds the thread.
@@ -247,7 +249,9 @@ export class CodexLanguageServer {
       const started = performance.now();
       const engines = this.engines();
       const engine = layer === 'syntax' || layer === 'fast' ? engines.fast : engines.deep;
-      const result = await engine.analyze(run.file, text, layer === 'syntax' ? 'fast' : layer, layer === 'syntax' ? ['type'] : this.categories);
+      // The deep layers leave lint to the fast layer, which already linted this very text.
+      const categories = layer === 'syntax' ? ['type' as const] : layer === 'fast' ? this.categories : (this.categories ?? CATEGORIES).filter((category) => category !== 'lint');
+      const result = await engine.analyze(run.file, text, layer === 'syntax' ? 'fast' : layer, categories);
       if (!result || signal.aborted) return false;
       if (layer !== 'syntax') snapshot.timings[layer] = Math.round(performance.now() - started);
       if (result.error) {
@@ -259,6 +263,7 @@ export class CodexLanguageServer {
         this.setState('error', run.uri, `Analysis failed: ${result.error}`);
         return false;
       }
+      if (layer === 'fast') lintFindings = result.findings.filter((finding) => finding.category === 'lint');
       if (layer === 'full') fullKeys = new Set(result.findings.map(findingKey));
       if (layer === 'project') run.projectFindings = result.findings.filter((finding) => !fullKeys.has(findingKey(finding)));
       this.show(run, version, mergeFindings(result.findings, carried()), layer);
@@ -273,10 +278,10 @@ export class CodexLanguageServer {
       if (!(await stage('syntax', () => previous))) return;
       if (!(await stage('fast', () => previous.filter((finding) => finding.category !== 'lint')))) return;
       await sleep(this.debounceMs);
-      if (!(await stage('full', () => run.projectFindings))) return;
+      if (!(await stage('full', () => [...lintFindings, ...run.projectFindings]))) return;
       if (!withProject) return;
       await sleep(this.projectDebounceMs);
-      if (!(await stage('project', () => []))) return;
+      if (!(await stage('project', () => lintFindings))) return;
     } finally {
       snapshot.outcome = failed ? 'failed' : signal.aborted ? 'cancelled' : 'completed';
       this.snapshots.finish(snapshot);
