@@ -27,14 +27,15 @@ fi
 (cd "$repo" && node scripts/build.mjs --production >/dev/null)
 cp "$repo/dist/lsp-server.cjs" "$work/codex-lsp-server.cjs"
 cd "$work/bench"
-common=(--root "$corpus" --runs 1 --edits "$edits" --quiet-ms 4000 --mode push)
+common=(--root "$corpus" --runs 1 --edits "$edits" --quiet-ms 4000)
 for file in src/v4/classic/schemas.ts src/v4/core/errors.ts; do
   tag=$(basename "$file" .ts)
   for round in $(seq 1 "$rounds"); do
-    node harness/lsp-bench.mjs --preset custom --cmd "node $work/codex-lsp-server.cjs --stdio" --file "$file" "${common[@]}" --out "$results/$tag-codex-$round.json"
-    node harness/lsp-bench.mjs --preset tsls --file "$file" "${common[@]}" --out "$results/$tag-tsls-$round.json"
-    # A peer that fails (no diagnostics within the timeout) must not stop the others.
-    [ -n "${SKIP_ESLINT:-}" ] || node harness/lsp-bench.mjs --preset eslint --file "$file" "${common[@]}" --timeout-ms 30000 --out "$results/$tag-eslint-$round.json" || true
+    node harness/lsp-bench.mjs --preset custom --cmd "node $work/codex-lsp-server.cjs --stdio" --file "$file" "${common[@]}" --mode push --out "$results/$tag-codex-$round.json"
+    node harness/lsp-bench.mjs --preset tsls --file "$file" "${common[@]}" --mode push --out "$results/$tag-tsls-$round.json"
+    # The ESLint server answers pull requests (textDocument/diagnostic) only: --mode auto asks it the
+    # way it advertises. A peer that fails (no diagnostics within the timeout) must not stop the others.
+    [ -n "${SKIP_ESLINT:-}" ] || node harness/lsp-bench.mjs --preset eslint --file "$file" "${common[@]}" --mode auto --timeout-ms 30000 --out "$results/$tag-eslint-$round.json" || true
   done
 done
 node harness/summarize.mjs "$results"
