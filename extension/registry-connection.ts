@@ -18,17 +18,18 @@ export interface RegistryConnection {
 const tokenSecret = (url: string): string => `pluginCodex.registryToken:${url}`;
 
 /**
- * The CLI that can run `serve`: a path from settings, or the extension's own dist/cli.js when its npm
- * dependencies sit next to it (a development checkout). A .vsix ships no node_modules, so there the
- * embedded registry needs `pluginCodex.registry.cliPath` (an installed plugin-codex package's
- * dist/cli.js) — or a registry URL.
+ * The CLI that can run `serve`: a path from settings; else the self-contained build the .vsix ships
+ * (dist/standalone/cli.js: every npm dependency bundled, PGlite's and QuickJS's wasm beside it); else,
+ * in a development checkout, dist/cli.js with its node_modules.
  */
 export function findRegistryCli(extensionPath: string): { cli?: string; reason?: string } {
   const configured = vscode.workspace.getConfiguration('pluginCodex').get<string>('registry.cliPath', '').trim();
   if (configured) return existsSync(configured) ? { cli: configured } : { reason: `pluginCodex.registry.cliPath ${configured} does not exist` };
+  const standalone = join(extensionPath, 'dist', 'standalone', 'cli.js');
+  if (existsSync(standalone)) return { cli: standalone };
   const own = join(extensionPath, 'dist', 'cli.js');
   if (existsSync(own) && existsSync(join(extensionPath, 'node_modules', 'fastify'))) return { cli: own };
-  return { reason: 'this installation has no registry runtime (a .vsix ships without node_modules): set "pluginCodex.registry.url" to a registry, or "pluginCodex.registry.cliPath" to a plugin-codex dist/cli.js' };
+  return { reason: 'this installation has no registry runtime (dist/standalone/cli.js is missing): set "pluginCodex.registry.url" to a registry, or "pluginCodex.registry.cliPath" to a plugin-codex dist/cli.js' };
 }
 
 /**

@@ -1,7 +1,7 @@
 // Bundles every entry point with esbuild. Entries whose source does not exist yet are skipped, so
 // the build stays green while the product grows. `--production` minifies (used for the .vsix).
 import { build } from 'esbuild';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { readFile } from 'node:fs/promises';
 
@@ -22,6 +22,19 @@ const bundles = [
   // The extension and its language server ship inside a .vsix without node_modules: bundle everything.
   { entry: 'extension/extension.ts', outfile: 'dist/extension.cjs', platform: 'node', format: 'cjs', external: ['vscode'] },
   { entry: 'server/lsp/main.ts', outfile: 'dist/lsp-server.cjs', platform: 'node', format: 'cjs', external: ['jiti'] },
+  // The registry as the .vsix runs it (the extension's embedded registry): the same CLI and workers,
+  // with every npm dependency bundled, in dist/standalone/ beside the wasm and data files PGlite and
+  // QuickJS load from their own folder (`new URL('./x.wasm', import.meta.url)`). Optional and
+  // development-only modules stay external: they are never loaded on these paths.
+  ...['cli', 'sandbox-worker', 'scan-worker', 'lint-worker'].map((name) => ({
+    entry: { cli: 'cli/main.ts', 'sandbox-worker': 'server/registry/sandbox/sandbox-worker.ts', 'scan-worker': 'server/registry/services/debug/scan-worker.ts', 'lint-worker': 'cli/commands/lint-worker.ts' }[name],
+    outfile: `dist/standalone/${name}.js`,
+    platform: 'node',
+    format: 'esm',
+    external: ['pg-native', 'esbuild', 'jiti', 'vscode'],
+    splitting: name === 'cli',
+    sourcemap: false,
+  })),
   // The web console and the VS Code webviews share one browser bundle.
   { entry: 'webview/src/main.ts', outfile: 'dist/webview/main.js', platform: 'browser', format: 'esm' },
 ];
@@ -43,7 +56,10 @@ const bundleCreateRequire = {
 
 mkdirSync('dist', { recursive: true });
 // Chunk names carry a content hash: drop the previous build's so dist/ holds one consistent set.
-for (const name of readdirSync('dist')) if (/^cli-chunk-.*\.js(\.map)?$/.test(name)) rmSync(`dist/${name}`);
+for (const folder of ['dist', 'dist/standalone']) {
+  if (!existsSync(folder)) continue;
+  for (const name of readdirSync(folder)) if (/^cli-chunk-.*\.js(\.map)?$/.test(name)) rmSync(`${folder}/${name}`);
+}
 const started = Date.now();
 const built = [];
 for (const bundle of bundles) {
@@ -58,17 +74,29 @@ for (const bundle of bundles) {
     target: bundle.platform === 'node' ? 'node20' : 'es2022',
     packages: bundle.packages,
     external: bundle.external,
-    sourcemap: true,
+    sourcemap: bundle.sourcemap ?? true,
     minify: production,
     logLevel: 'warning',
     plugins: bundle.packages === 'external' ? [] : [bundleCreateRequire],
+    // Bundled CommonJS dependencies of an ESM bundle keep calling `require` for Node built-ins.
     // ESM bundles that pull in CommonJS code need a real `require`; CommonJS bundles of ESM code
     // (ESLint plugins call createRequire(import.meta.url)) need a real `import.meta.url`.
+    // Fully bundled ESM also needs the CommonJS globals its bundled CommonJS code reads (TypeScript
+    // reads `__filename`).
     banner: bundle.format === 'esm' && bundle.platform === 'node'
-      ? { js: "import { createRequire as __codexCreateRequire } from 'node:module'; const require = __codexCreateRequire(import.meta.url);" }
+      ? { js: "import { createRequire as __codexCreateRequire } from 'node:module'; const require = __codexCreateRequire(import.meta.url);"
+        + (bundle.packages === 'external' ? '' : " import { fileURLToPath as __codexFileURLToPath } from 'node:url'; const __filename = __codexFileURLToPath(import.meta.url); const __dirname = __codexFileURLToPath(new URL('.', import.meta.url));") }
       : bundle.format === 'cjs' ? { js: "const __codexImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" } : undefined,
     define: bundle.format === 'cjs' ? { 'import.meta.url': '__codexImportMetaUrl' } : undefined,
   });
   built.push(bundle.outfile);
 }
+// What the standalone bundles load from their own folder at run time.
+const standaloneAssets = [
+  'node_modules/@electric-sql/pglite/dist/pglite.wasm',
+  'node_modules/@electric-sql/pglite/dist/initdb.wasm',
+  'node_modules/@electric-sql/pglite/dist/pglite.data',
+  'node_modules/@jitl/quickjs-wasmfile-release-sync/dist/emscripten-module.wasm',
+];
+if (existsSync('dist/standalone')) for (const asset of standaloneAssets) copyFileSync(asset, `dist/standalone/${basename(asset)}`);
 console.log(`built ${built.join(', ')} in ${Date.now() - started} ms`);
