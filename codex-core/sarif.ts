@@ -6,7 +6,7 @@ export interface SarifLog {
   $schema: string;
   version: '2.1.0';
   runs: {
-    tool: { driver: { name: string; version: string; informationUri: string; rules: SarifRule[] } };
+    tool: { driver: { name: string; version: string; rules: SarifRule[] } };
     originalUriBaseIds: Record<string, { uri: string }>;
     results: SarifResult[];
   }[];
@@ -16,7 +16,9 @@ interface SarifRule {
   id: string;
   name: string;
   shortDescription: { text: string };
-  helpUri: string;
+  helpUri?: string;
+  /** The rule's doc page, so code scanning shows it without following a link. */
+  help?: { text: string; markdown: string };
   defaultConfiguration: { level: SarifLevel };
   properties: { category: string };
 }
@@ -49,10 +51,21 @@ function region(range: Finding['range']): { startLine: number; startColumn: numb
  * Converts findings to a SARIF 2.1.0 log for code scanning: paths relative to `%SRCROOT%` (the
  * project root), 1-based lines and columns, trivial fixes as SARIF fixes.
  */
-export function toSarif(findings: readonly Finding[], rules: readonly RuleDescription[], options: { root: string; version: string; docsBaseUrl?: string }): SarifLog {
+export function toSarif(
+  findings: readonly Finding[],
+  rules: readonly RuleDescription[],
+  options: {
+    root: string;
+    version: string;
+    /** Where the rule pages (`docs/rules/<id>.md`) are published; without it, rules carry no helpUri. */
+    docsBaseUrl?: string;
+    /** The markdown of a rule's doc page, embedded as the rule's help. */
+    ruleHelp?: (rule: RuleDescription) => string | undefined;
+  },
+): SarifLog {
   const used = rules.filter((rule) => findings.some((finding) => finding.ruleId === rule.id));
   const indexOf = new Map(used.map((rule, index) => [rule.id, index]));
-  const docs = options.docsBaseUrl ?? 'https://github.com/plugin-codex/plugin-codex/blob/main/';
+  const docs = options.docsBaseUrl;
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -61,15 +74,18 @@ export function toSarif(findings: readonly Finding[], rules: readonly RuleDescri
         driver: {
           name: 'plugin-codex',
           version: options.version,
-          informationUri: 'https://github.com/plugin-codex/plugin-codex',
-          rules: used.map((rule) => ({
-            id: rule.id,
-            name: rule.id,
-            shortDescription: { text: rule.description },
-            helpUri: `${docs}${rule.docsPath}`,
-            defaultConfiguration: { level: level(rule.defaultSeverity) },
-            properties: { category: rule.category },
-          })),
+          rules: used.map((rule) => {
+            const help = options.ruleHelp?.(rule);
+            return {
+              id: rule.id,
+              name: rule.id,
+              shortDescription: { text: rule.description },
+              ...(docs ? { helpUri: `${docs}${rule.docsPath}` } : {}),
+              ...(help ? { help: { text: help, markdown: help } } : {}),
+              defaultConfiguration: { level: level(rule.defaultSeverity) },
+              properties: { category: rule.category },
+            };
+          }),
         },
       },
       originalUriBaseIds: { '%SRCROOT%': { uri: `file://${options.root.split(sep).join('/').replace(/\/?$/, '/')}` } },

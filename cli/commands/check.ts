@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { resolve, sep } from 'node:path';
+import { join, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Catalog, Codex } from '../../codex-core/index';
 import { CATEGORIES, SEVERITIES, isAtLeast, type Category, type Severity } from '../../protocol/findings';
 import { changedFiles } from './changed-files';
@@ -132,7 +133,14 @@ export async function runCheck(paths: readonly string[], options: CheckOptions):
     if (options.format === 'json') {
       process.stdout.write(`${JSON.stringify({ root, files: result.files, durationMs: Math.round(result.durationMs), findings }, null, 2)}\n`);
     } else if (options.format === 'sarif') {
-      process.stdout.write(`${JSON.stringify(toSarif(findings, reporter.rules(), { root, version: version() }), null, 2)}\n`);
+      // The rule pages ship with the package: linked as files, and embedded so code scanning shows them.
+      const { packageRoot } = await import('../../server/registry/package-root');
+      const docsRoot = packageRoot();
+      const ruleHelp = (rule: { docsPath: string }): string | undefined => {
+        const page = join(docsRoot, rule.docsPath);
+        return existsSync(page) ? readFileSync(page, 'utf8') : undefined;
+      };
+      process.stdout.write(`${JSON.stringify(toSarif(findings, reporter.rules(), { root, version: version(), docsBaseUrl: pathToFileURL(docsRoot).href.replace(/\/?$/, '/'), ruleHelp }), null, 2)}\n`);
     } else {
       process.stdout.write(formatPretty(findings, root, Boolean(process.stdout.isTTY)));
     }

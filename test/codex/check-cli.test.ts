@@ -43,13 +43,14 @@ describe('plugin-codex check', () => {
     const root = fixture({ 'src/run.ts': 'export function run(code: string) {\n  return eval(code);\n}\n', 'src/index.ts': 'export { run } from "./run";\n' });
     const result = check(root, '--format', 'sarif', '--category', 'security');
     expect(result.status).toBe(1);
-    const sarif = JSON.parse(result.stdout) as { version: string; $schema: string; runs: { tool: { driver: { name: string; rules: { id: string; helpUri: string }[] } }; results: { ruleId: string; level: string; ruleIndex: number; locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId: string }; region: { startLine: number; startColumn: number } } }[] }[] }[] };
+    const sarif = JSON.parse(result.stdout) as { version: string; $schema: string; runs: { tool: { driver: { name: string; rules: { id: string; helpUri: string; help?: { markdown: string } }[] } }; results: { ruleId: string; level: string; ruleIndex: number; locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId: string }; region: { startLine: number; startColumn: number } } }[] }[] }[] };
     expect(sarif.version).toBe('2.1.0');
     expect(sarif.$schema).toContain('sarif-2.1.0');
     const [run] = sarif.runs;
     expect(run?.tool.driver.name).toBe('plugin-codex');
     expect(run?.tool.driver.rules.map((rule) => rule.id)).toEqual(['security-dynamic-code']);
-    expect(run?.tool.driver.rules[0]?.helpUri).toMatch(/docs\/rules\/security-dynamic-code\.md$/);
+    expect(run?.tool.driver.rules[0]?.helpUri).toMatch(/^file:\/\/.*\/docs\/rules\/security-dynamic-code\.md$/);
+    expect(run?.tool.driver.rules[0]?.help?.markdown).toContain('# security-dynamic-code');
     expect(run?.results).toEqual([expect.objectContaining({
       ruleId: 'security-dynamic-code',
       ruleIndex: 0,
