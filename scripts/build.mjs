@@ -7,18 +7,23 @@ import { readFile } from 'node:fs/promises';
 
 const production = process.argv.includes('--production');
 
+/** The worker threads the CLI starts by path, found beside the module that starts them. */
+const workers = {
+  // The plugin sandbox (found by server/registry/sandbox/worker-location.ts).
+  'sandbox-worker': 'server/registry/sandbox/sandbox-worker.ts',
+  // The debug engine's codex-core scan worker (found by services/debug/scan-worker-location.ts).
+  'scan-worker': 'server/registry/services/debug/scan-worker.ts',
+  // `plugin-codex check` lints in this worker while it type-checks (found by cli/commands/check.ts).
+  'lint-worker': 'cli/commands/lint-worker.ts',
+};
+
 /** Each bundle the product ships: where it starts, where it goes, and what it runs on. */
 const bundles = [
   // The CLI (and with it the registry server) resolves its npm dependencies at run time. Split into
   // chunks (dist/cli-chunk-*.js, beside cli.js so import.meta.url lookups find their siblings): each
   // command loads its own dependencies, so `--help` or `check` never load the registry server.
   { entry: 'cli/main.ts', outfile: 'dist/cli.js', platform: 'node', format: 'esm', packages: 'external', splitting: true },
-  // The sandbox worker runs in a worker thread and is loaded by path.
-  { entry: 'server/registry/sandbox/sandbox-worker.ts', outfile: 'dist/sandbox-worker.js', platform: 'node', format: 'esm', packages: 'external' },
-  // The debug engine's codex-core scan worker, likewise (found by services/debug/scan-worker-location.ts).
-  { entry: 'server/registry/services/debug/scan-worker.ts', outfile: 'dist/scan-worker.js', platform: 'node', format: 'esm', packages: 'external' },
-  // `plugin-codex check` lints in this worker while it type-checks (found by cli/commands/check.ts).
-  { entry: 'cli/commands/lint-worker.ts', outfile: 'dist/lint-worker.js', platform: 'node', format: 'esm', packages: 'external' },
+  ...Object.entries(workers).map(([name, entry]) => ({ entry, outfile: `dist/${name}.js`, platform: 'node', format: 'esm', packages: 'external' })),
   // The extension and its language server ship inside a .vsix without node_modules: bundle everything.
   { entry: 'extension/extension.ts', outfile: 'dist/extension.cjs', platform: 'node', format: 'cjs', external: ['vscode'] },
   { entry: 'server/lsp/main.ts', outfile: 'dist/lsp-server.cjs', platform: 'node', format: 'cjs', external: ['jiti'] },
@@ -26,8 +31,8 @@ const bundles = [
   // with every npm dependency bundled, in dist/standalone/ beside the wasm and data files PGlite and
   // QuickJS load from their own folder (`new URL('./x.wasm', import.meta.url)`). Optional and
   // development-only modules stay external: they are never loaded on these paths.
-  ...['cli', 'sandbox-worker', 'scan-worker', 'lint-worker'].map((name) => ({
-    entry: { cli: 'cli/main.ts', 'sandbox-worker': 'server/registry/sandbox/sandbox-worker.ts', 'scan-worker': 'server/registry/services/debug/scan-worker.ts', 'lint-worker': 'cli/commands/lint-worker.ts' }[name],
+  ...Object.entries({ cli: 'cli/main.ts', ...workers }).map(([name, entry]) => ({
+    entry,
     outfile: `dist/standalone/${name}.js`,
     platform: 'node',
     format: 'esm',
@@ -78,7 +83,6 @@ for (const bundle of bundles) {
     minify: production,
     logLevel: 'warning',
     plugins: bundle.packages === 'external' ? [] : [bundleCreateRequire],
-    // Bundled CommonJS dependencies of an ESM bundle keep calling `require` for Node built-ins.
     // ESM bundles that pull in CommonJS code need a real `require`; CommonJS bundles of ESM code
     // (ESLint plugins call createRequire(import.meta.url)) need a real `import.meta.url`.
     // Fully bundled ESM also needs the CommonJS globals its bundled CommonJS code reads (TypeScript
