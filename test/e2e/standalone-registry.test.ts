@@ -1,8 +1,9 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mintTestToken, startServeProcess, type ServeProcess } from '../support/serve-process';
 import { packageVsix } from './support/code-server';
 
 // The extension's embedded registry as a user gets it: the registry inside the packaged .vsix, run
@@ -10,39 +11,16 @@ import { packageVsix } from './support/code-server';
 // (`dist/standalone/cli.js serve --port 0`, PGlite in a data folder, a per-start JWT secret).
 const SECRET = 'standalone-test-secret-that-is-long-enough-0123456789';
 
-function startServe(cli: string, dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, PLUGIN_CODEX_DATA_DIR: dataDir, JWT_SECRET: SECRET, DATABASE_URL: '' };
-    mkdirSync(dataDir, { recursive: true });
-    const child = spawn(process.execPath, [cli, 'serve', '--port', '0'], { cwd: dataDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.on('error', reject);
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`the registry did not start in time:\n${output}`)), 90_000);
-    const collect = (chunk: Buffer): void => {
-      output += chunk.toString();
-      const match = /running at (http:\/\/\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1]! });
-      }
-    };
-    child.stdout!.on('data', collect);
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the registry exited with ${code}:\n${output}`));
-    });
-  });
-}
-
-async function adminToken(): Promise<string> {
-  const { SignJWT } = await import('jose');
-  return new SignJWT({ role: 'super-admin' }).setProtectedHeader({ alg: 'HS256' }).setSubject('admin').setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(SECRET));
+function startServe(cli: string, dataDir: string): Promise<ServeProcess> {
+  mkdirSync(dataDir, { recursive: true });
+  // Only what a user's machine has: no NODE_PATH, nothing from this repository's environment.
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, PLUGIN_CODEX_DATA_DIR: dataDir, JWT_SECRET: SECRET, DATABASE_URL: '' };
+  return startServeProcess(cli, { env, cwd: dataDir, timeoutMs: 90_000 });
 }
 
 describe('the registry inside the packaged .vsix', () => {
   let work: string;
-  let server: { child: ChildProcess; url: string } | undefined;
+  let server: ServeProcess | undefined;
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'codex-vsix-registry-'));
@@ -67,7 +45,7 @@ describe('the registry inside the packaged .vsix', () => {
     }
 
     server = await startServe(cli, join(work, 'data'));
-    const headers = { authorization: `Bearer ${await adminToken()}`, 'content-type': 'application/json' };
+    const headers = { authorization: `Bearer ${await mintTestToken(SECRET, 'admin')}`, 'content-type': 'application/json' };
     const health = await (await fetch(`${server.url}/api/health`)).json() as { status: string; database: { driver: string } };
     expect(health).toMatchObject({ status: 'ok', database: { driver: 'pglite' } });
 

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,37 +8,16 @@ import { JournalBackup } from '../../server/registry/journal/journal-backup';
 import { replayEvents } from '../../server/registry/journal/journal-sync';
 import { replayedStateDigest } from '../../server/registry/journal/replayed-state';
 import { isolatedDatabaseOptions, quietLog, testDatabaseKinds } from '../support/test-databases';
+import { mintTestToken, startServeProcess, type ServeProcess } from '../support/serve-process';
 
 const SECRET = 'crash-test-secret-that-is-long-enough-0123456789abcdef';
 
-/** Starts `plugin-codex serve` and resolves with its URL once it prints it. */
-function startServer(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/plugin-codex.js', 'serve', '--port', '0'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`the registry did not start in time:\n${output}`)), 60_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /running at (http:\/\/\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1]! });
-      }
-    });
-    child.stderr!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the registry exited with ${code}:\n${output}`));
-    });
-  });
+/** Starts `plugin-codex serve` from the repository's bin and resolves with its URL once it prints it. */
+function startServer(env: NodeJS.ProcessEnv): Promise<ServeProcess> {
+  return startServeProcess('bin/plugin-codex.js', { env: { ...process.env, ...env } });
 }
 
-async function mintToken(): Promise<string> {
-  const { SignJWT } = await import('jose');
-  return new SignJWT({ role: 'super-admin' }).setProtectedHeader({ alg: 'HS256' }).setSubject('chaos').setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(SECRET));
-}
+const mintToken = (): Promise<string> => mintTestToken(SECRET, 'chaos');
 
 const OPERATIONS = [
   { path: 'install', body: { pluginId: '@codex/flaky-greeter', version: '1.0.0' } },
