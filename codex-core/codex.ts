@@ -17,7 +17,8 @@ import { securityRules } from './rules/security-rules';
 import { compareMigrations, expectedCatalog, isUndoMigration, type Catalog } from './rules/sql-migrations';
 import { SyntaxIndex } from './rules/syntax-index';
 import { editsBetween } from './text-edits';
-import { parseOnlyDiagnostics, semanticDiagnostics, syntacticDiagnostics } from './type-check';
+import { IncrementalTypeCheck, type SemanticCheckOutcome } from './incremental-check';
+import { parseOnlyDiagnostics, reportChecked, syntacticDiagnostics } from './type-check';
 
 /**
  * How deep an analysis goes. `fast`: syntax errors and lint of the file (no type checking, for every
@@ -55,6 +56,12 @@ export interface AnalyzeFileOptions {
   /** Only these categories (default: every enabled one). */
   categories?: readonly Category[];
   signal?: AbortSignal;
+  /**
+   * Leave the compiler's code fixes of new type errors to {@link Codex.resolveFixes} (findings say
+   * `fixesPending`): they cost a full check of the file, which an editor's per-keystroke analysis
+   * otherwise avoids. Default false.
+   */
+  lazyFixes?: boolean;
 }
 
 /** The outcome of analysing one file. A failed analysis has an `error` and no findings, never stale ones. */
@@ -63,6 +70,8 @@ export interface FileAnalysis {
   findings: Finding[];
   error?: string;
   durationMs: number;
+  /** How the semantic type check was made (absent when the layer has none, or the file had syntax errors). */
+  typeCheck?: Omit<SemanticCheckOutcome, 'diagnostics'>;
 }
 
 /** Progress of a project analysis, reported after each file. */
@@ -121,6 +130,11 @@ export interface Codex {
   analyzeText(path: string, text: string, options?: AnalyzeTextOptions): Promise<FileAnalysis>;
   /** Analyses every source file of the project (or `files`) with every layer. */
   analyzeProject(options?: AnalyzeProjectOptions): Promise<ProjectAnalysis>;
+  /**
+   * The type-check findings of a file with their code fixes computed, for the file's current text
+   * (after an analysis with `lazyFixes` left some pending).
+   */
+  resolveFixes(path: string): Promise<Finding[]>;
   /** Sets the unsaved text of a file, or with `undefined` goes back to the file on disk. */
   setOverlay(path: string, text: string | undefined): void;
   /**
@@ -157,6 +171,10 @@ export function createCodex(options: CodexOptions): Codex {
   const absolute = (path: string): string => (isAbsolute(path) ? resolve(path) : resolve(root, path));
   for (const [path, text] of Object.entries(options.overlays ?? {})) model.setOverlay(absolute(path), text);
 
+  /** The semantic check; incremental for files with overlays (the documents open in an editor). */
+  const typeCheck = new IncrementalTypeCheck();
+  /** How the last semantic check of each analysed file was made, until its FileAnalysis is returned. */
+  const checkOutcomes = new Map<string, Omit<SemanticCheckOutcome, 'diagnostics'>>();
   const overlayFiles = new Set(Object.keys(options.overlays ?? {}).map(absolute));
 
   function projectFiles(): string[] {
@@ -172,7 +190,7 @@ export function createCodex(options: CodexOptions): Codex {
   /** Lint messages of a file from elsewhere (the project analysis's lint worker). */
   type LintSource = (file: string, text: string) => Promise<LintMessage[]>;
 
-  async function analyzeOne(file: string, layer: Layer, categories: readonly Category[] | undefined, signal?: AbortSignal, lint?: LintSource): Promise<Finding[]> {
+  async function analyzeOne(file: string, layer: Layer, categories: readonly Category[] | undefined, signal?: AbortSignal, lint?: LintSource, lazyFixes = false): Promise<Finding[]> {
     signal?.throwIfAborted();
     const source = model.sourceFile(file);
     const project = model.projectOf(file);
@@ -184,7 +202,11 @@ export function createCodex(options: CodexOptions): Codex {
       const before = reporter.findings.length;
       syntacticDiagnostics(project, reporter);
       // Semantic diagnostics of a file with syntax errors only repeat them.
-      if (reporter.findings.length === before) semanticDiagnostics(project, reporter);
+      if (reporter.findings.length === before && reporter.wants('type-check')) {
+        const { diagnostics, ...outcome } = typeCheck.check(project.getLanguageService().compilerObject, file, model.hasOverlay(file), lazyFixes);
+        for (const diagnostic of diagnostics) reportChecked(reporter, diagnostic, lazyFixes);
+        checkOutcomes.set(file, outcome);
+      }
       if (active.some((category) => category === 'security' || category === 'performance' || category === 'dead-zone')) {
         // ts-morph keeps a wrapper for every node it hands out; forgetting them after the rules
         // keeps memory bounded by the compiler's own trees instead of growing with every file.
@@ -258,13 +280,16 @@ export function createCodex(options: CodexOptions): Codex {
     const file = absolute(path);
     const layer = analyzeOptions.layers ?? 'full';
     try {
-      const findings = await analyzeOne(file, layer, analyzeOptions.categories, analyzeOptions.signal, lint);
+      const findings = await analyzeOne(file, layer, analyzeOptions.categories, analyzeOptions.signal, lint, analyzeOptions.lazyFixes);
       if (layer === 'project') {
         const project = await projectFindings(analyzeOptions.categories, analyzeOptions.signal);
         findings.push(...project.filter((finding) => finding.file === file));
       }
-      return { file, findings, durationMs: performance.now() - started };
+      const outcome = checkOutcomes.get(file);
+      checkOutcomes.delete(file);
+      return { file, findings, durationMs: performance.now() - started, ...(outcome ? { typeCheck: outcome } : {}) };
     } catch (error) {
+      checkOutcomes.delete(file);
       if (analyzeOptions.signal?.aborted) throw error;
       return { file, findings: [], error: (error as Error).message, durationMs: performance.now() - started };
     }
@@ -333,10 +358,23 @@ export function createCodex(options: CodexOptions): Codex {
     return { findings, files: files.length, errors, durationMs: performance.now() - started };
   }
 
+  async function resolveFixes(path: string): Promise<Finding[]> {
+    const file = absolute(path);
+    const source = model.sourceFile(file);
+    const reporter = new FileReporter(file, source.getFullText(), settings, ['type']);
+    if (!reporter.wants('type-check')) return [];
+    for (const diagnostic of typeCheck.resolveFixes(model.projectOf(file).getLanguageService().compilerObject, file)) reportChecked(reporter, diagnostic);
+    return reporter.findings;
+  }
+
   function setOverlay(path: string, text: string | undefined): void {
     const file = absolute(path);
-    if (text === undefined) overlayFiles.delete(file);
-    else overlayFiles.add(file);
+    if (text === undefined) {
+      overlayFiles.delete(file);
+      typeCheck.forget(file);
+    } else {
+      overlayFiles.add(file);
+    }
     model.setOverlay(file, text);
     generation++;
   }
@@ -434,6 +472,7 @@ export function createCodex(options: CodexOptions): Codex {
     analyzeText,
     analyzeProject,
     setOverlay,
+    resolveFixes,
     fixAll,
     rules: () => [...RULES],
     projectFiles,

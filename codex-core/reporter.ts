@@ -20,6 +20,8 @@ export interface Report {
   /** Overrides the rule's default severity (before the configuration's override). */
   severity?: Severity;
   fixes?: { title: string; kind: Fix['kind']; edits: OffsetEdit[] }[];
+  /** The fixes are left to be computed on demand (see Finding.fixesPending). */
+  fixesPending?: boolean;
   suggestion?: string;
 }
 
@@ -82,6 +84,7 @@ export class FileReporter {
       docsUrl: rule.docsPath,
     };
     if (report.code) finding.code = report.code;
+    if (report.fixesPending) finding.fixesPending = true;
     if (report.suggestion) finding.suggestion = report.suggestion;
     this.findings.push(finding);
   }

@@ -18,56 +18,115 @@ function severityOf(category: ts.DiagnosticCategory): Severity {
   }
 }
 
-function report(reporter: FileReporter, project: Project | undefined, diagnostic: ts.Diagnostic, withFixes: boolean): void {
-  const start = diagnostic.start ?? 0;
-  const end = start + (diagnostic.length ?? 0);
-  const fixes: { title: string; kind: 'trivial' | 'suggestion'; edits: OffsetEdit[] }[] = [];
-  let foreignEdits = false;
-  if (withFixes && project) {
-    const service = project.getLanguageService().compilerObject;
-    let actions: readonly ts.CodeFixAction[] = [];
-    try {
-      actions = service.getCodeFixesAtPosition(reporter.file, start, end, [diagnostic.code], {}, {});
-    } catch {
-      // A crashing code fix provider must not cost the diagnostic itself.
-    }
-    const importCandidates = actions.filter((action) => action.fixName === 'import').length;
-    for (const action of actions) {
-      if (!TRIVIAL_FIXES.has(action.fixName)) continue;
-      // Only the deleting variant of "unused identifier" is trivial; prefixing with `_` is a choice.
-      if (action.fixName === 'unusedIdentifier' && (action.fixId === 'unusedIdentifier_prefix' || /underscore|infer/i.test(action.description))) continue;
-      const edits: OffsetEdit[] = [];
-      for (const change of action.changes) {
-        if (change.fileName !== reporter.file) foreignEdits = true;
-        else for (const text of change.textChanges) edits.push({ start: text.span.start, end: text.span.start + text.span.length, newText: text.newText });
-      }
-      if (foreignEdits || edits.length === 0) continue;
-      // An import with several candidate modules, or one of several spellings, needs a human choice.
-      const ambiguous = action.fixName === 'import' && importCandidates > 1;
-      fixes.push({ title: action.description, kind: ambiguous ? 'suggestion' : 'trivial', edits });
-    }
+/** A fix as the reporter takes it. */
+export type ReportFix = { title: string; kind: 'trivial' | 'suggestion'; edits: OffsetEdit[] };
+
+/**
+ * A TypeScript diagnostic of one file, reduced to what the codex reports: plain data, so the
+ * incremental check can keep it from one version of the file to the next (see incremental-check.ts).
+ */
+export interface CheckedDiagnostic {
+  start: number;
+  end: number;
+  code: number;
+  category: ts.DiagnosticCategory;
+  message: string;
+  /** The trivial and suggested code fixes (`undefined`: not computed, the file had too many diagnostics). */
+  fixes: ReportFix[] | undefined;
+  /** TypeScript related this error to a missing `await` (the only case its add-await fix applies to). */
+  awaitHint?: boolean;
+}
+
+/**
+ * Error codes whose code-fix providers include one that runs a full check of the file
+ * (TypeScript 6.0: addMissingAwait, addMissingConstraint, fixNaNEquality). Asking for their fixes
+ * costs seconds on a large file, and of the trivial fixes only two can apply to them: add-await
+ * when TypeScript related the error to a missing await, and spelling for 2322 on JSX attributes.
+ */
+const MISSING_AWAIT_CODES = new Set([2356, 2362, 2363, 2736, 2365, 2367, 2801, 2461, 2495, 2802, 2549, 2548, 2488, 2504, 2345, 2339, 2349, 2351]);
+const FULL_CHECK_FIX_CODES = new Set([2678, 2719, 2375, 2322, 2379, 2530, 2603, 2344, 2845]);
+
+/** False when no trivial fix can apply to the diagnostic, so the providers need not run. */
+function mayHaveTrivialFix(file: string, diagnostic: Pick<CheckedDiagnostic, 'code' | 'awaitHint'>): boolean {
+  if (MISSING_AWAIT_CODES.has(diagnostic.code)) return diagnostic.awaitHint === true;
+  if (FULL_CHECK_FIX_CODES.has(diagnostic.code)) return diagnostic.code === 2322 && /\.[jt]sx$/.test(file);
+  return true;
+}
+
+/** The trivial (and choice-needing) code fixes the language service offers for a diagnostic. */
+export function codeFixesOf(service: ts.LanguageService, file: string, diagnostic: Pick<CheckedDiagnostic, 'start' | 'end' | 'code' | 'awaitHint'>): ReportFix[] {
+  const fixes: ReportFix[] = [];
+  if (!mayHaveTrivialFix(file, diagnostic)) return fixes;
+  let actions: readonly ts.CodeFixAction[] = [];
+  try {
+    actions = service.getCodeFixesAtPosition(file, diagnostic.start, diagnostic.end, [diagnostic.code], {}, {});
+  } catch {
+    // A crashing code fix provider must not cost the diagnostic itself.
   }
-  reporter.report({
-    ruleId: 'type-check',
+  const importCandidates = actions.filter((action) => action.fixName === 'import').length;
+  for (const action of actions) {
+    if (!TRIVIAL_FIXES.has(action.fixName)) continue;
+    // Only the deleting variant of "unused identifier" is trivial; prefixing with `_` is a choice.
+    if (action.fixName === 'unusedIdentifier' && (action.fixId === 'unusedIdentifier_prefix' || /underscore|infer/i.test(action.description))) continue;
+    const edits: OffsetEdit[] = [];
+    let foreignEdits = false;
+    for (const change of action.changes) {
+      if (change.fileName !== file) foreignEdits = true;
+      else for (const text of change.textChanges) edits.push({ start: text.span.start, end: text.span.start + text.span.length, newText: text.newText });
+    }
+    if (foreignEdits || edits.length === 0) continue;
+    // An import with several candidate modules, or one of several spellings, needs a human choice.
+    const ambiguous = action.fixName === 'import' && importCandidates > 1;
+    fixes.push({ title: action.description, kind: ambiguous ? 'suggestion' : 'trivial', edits });
+  }
+  return fixes;
+}
+
+/** A compiler diagnostic as plain data (without fixes yet). */
+export function checkedOf(diagnostic: ts.Diagnostic): CheckedDiagnostic {
+  const start = diagnostic.start ?? 0;
+  return {
     start,
-    end,
+    end: start + (diagnostic.length ?? 0),
+    code: diagnostic.code,
+    category: diagnostic.category,
+    message: ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'),
+    fixes: undefined,
+    ...(diagnostic.relatedInformation?.some((related) => related.code === 2773) ? { awaitHint: true } : {}),
+  };
+}
+
+/**
+ * Reports one checked diagnostic under the `type-check` rule. With `pendingFixes`, a diagnostic
+ * whose fixes were not computed is reported as having them pending.
+ */
+export function reportChecked(reporter: FileReporter, diagnostic: CheckedDiagnostic, pendingFixes = false): void {
+  reporter.report({
+    ...(pendingFixes && diagnostic.fixes === undefined ? { fixesPending: true } : {}),
+    ruleId: 'type-check',
+    start: diagnostic.start,
+    end: diagnostic.end,
     code: `TS${diagnostic.code}`,
     severity: severityOf(diagnostic.category),
-    message: ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'),
-    fixes,
+    message: diagnostic.message,
+    fixes: diagnostic.fixes ?? [],
   });
+}
+
+function report(reporter: FileReporter, diagnostic: ts.Diagnostic): void {
+  reportChecked(reporter, checkedOf(diagnostic));
 }
 
 /** Syntactic diagnostics only: parsing, no type checking (the cheap 'fast' layer). */
 export function syntacticDiagnostics(project: Project, reporter: FileReporter): void {
   if (!reporter.wants('type-check')) return;
   for (const diagnostic of project.getLanguageService().compilerObject.getSyntacticDiagnostics(reporter.file)) {
-    report(reporter, project, diagnostic, false);
+    report(reporter, diagnostic);
   }
 }
 
 /** How a file's extension tells the parser what it holds. */
-function scriptKindOf(file: string): ts.ScriptKind {
+export function scriptKindOf(file: string): ts.ScriptKind {
   if (/\.[cm]?tsx$/.test(file) || file.endsWith('.tsx')) return ts.ScriptKind.TSX;
   if (/\.[cm]?ts$/.test(file)) return ts.ScriptKind.TS;
   if (file.endsWith('.jsx')) return ts.ScriptKind.JSX;
@@ -99,17 +158,41 @@ export function parseOnlyDiagnostics(reporter: FileReporter, text: string): void
     readFile: (name) => (name === file ? text : undefined),
   };
   const program = ts.createProgram({ rootNames: [file], options: PARSE_ONLY_OPTIONS, host });
-  for (const diagnostic of program.getSyntacticDiagnostics(source)) report(reporter, undefined, diagnostic, false);
+  for (const diagnostic of program.getSyntacticDiagnostics(source)) report(reporter, diagnostic);
 }
 
-/** Semantic diagnostics and unused-declaration suggestions, with their trivial code fixes. */
-export function semanticDiagnostics(project: Project, reporter: FileReporter): void {
-  if (!reporter.wants('type-check')) return;
-  const service = project.getLanguageService().compilerObject;
-  const diagnostics = [
-    ...service.getSemanticDiagnostics(reporter.file),
-    ...service.getSuggestionDiagnostics(reporter.file).filter((diagnostic) => UNUSED_CODES.has(diagnostic.code)),
-  ];
-  diagnostics.forEach((diagnostic, index) => report(reporter, project, diagnostic, index < MAX_FIXED_DIAGNOSTICS));
+/** True for the unused-declaration diagnostics (errors under noUnusedLocals/Parameters, suggestions otherwise). */
+export function isUnusedCode(code: number): boolean {
+  return UNUSED_CODES.has(code);
 }
 
+/** Orders diagnostics by position, then code: the order every path reports them in. */
+export function byPosition(a: CheckedDiagnostic, b: CheckedDiagnostic): number {
+  return a.start - b.start || a.end - b.end || a.code - b.code || a.message.localeCompare(b.message);
+}
+
+/**
+ * Semantic diagnostics and unused-declaration suggestions of `file` by a full check of the file,
+ * each with its trivial code fixes (for the first {@link MAX_FIXED_DIAGNOSTICS}), in position order.
+ */
+export function fullSemanticCheck(service: ts.LanguageService, file: string): CheckedDiagnostic[] {
+  const seen = new Set<string>();
+  const diagnostics: CheckedDiagnostic[] = [];
+  for (const diagnostic of [...service.getSemanticDiagnostics(file), ...service.getSuggestionDiagnostics(file).filter((candidate) => UNUSED_CODES.has(candidate.code))]) {
+    const checked = checkedOf(diagnostic);
+    const key = `${checked.start}:${checked.end}:${checked.code}:${checked.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    diagnostics.push(checked);
+  }
+  diagnostics.sort(byPosition);
+  withFixes(service, file, diagnostics);
+  return diagnostics;
+}
+
+/** Computes the missing code fixes of the first {@link MAX_FIXED_DIAGNOSTICS} diagnostics (in place). */
+export function withFixes(service: ts.LanguageService, file: string, diagnostics: CheckedDiagnostic[]): void {
+  diagnostics.forEach((diagnostic, index) => {
+    if (index < MAX_FIXED_DIAGNOSTICS) diagnostic.fixes ??= codeFixesOf(service, file, diagnostic);
+  });
+}

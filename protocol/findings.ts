@@ -59,6 +59,12 @@ export interface Finding {
   /** The underlying tool's own code when the rule wraps one: `TS2322`, `@typescript-eslint/no-unused-vars`. */
   code?: string;
   fixes: Fix[];
+  /**
+   * The compiler's code fixes are not computed yet (an editor's per-keystroke analysis leaves them
+   * until they are asked for, since computing them costs a full check of the file); the host
+   * resolves them on demand (the language server does when code actions are requested).
+   */
+  fixesPending?: boolean;
   /** What to do when no edit can be offered (version upgrades, refactors, schema drift). */
   suggestion?: string;
   /** Where the rule is documented (a path relative to the repository, or a URL). */

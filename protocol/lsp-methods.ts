@@ -47,6 +47,11 @@ export interface RunSnapshot {
   findings: import('./findings').Finding[];
   /** Why the analysis failed, per layer. */
   errors: string[];
+  /**
+   * How the semantic type check of the deepest layer was made: `incremental` (only the statements
+   * the edit can affect, the rest kept from the previous version) or `full`, with the reason.
+   */
+  typeCheck?: { mode: 'full' | 'incremental'; reason?: string; checkedStatements?: number };
 }
 
 /** Sent from the server to the client when a run of a document ends (completed, cancelled or failed). */

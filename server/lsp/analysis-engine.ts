@@ -1,14 +1,27 @@
 import { Worker } from 'node:worker_threads';
-import { createCodex, type AnalysisProgress, type Category, type Codex, type CodexOptions, type FileAnalysis, type FileFix, type Layer, type ProjectAnalysis } from '../../codex-core';
+import { createCodex, type AnalysisProgress, type Category, type Codex, type CodexOptions, type FileAnalysis, type FileFix, type Finding, type Layer, type ProjectAnalysis } from '../../codex-core';
 import { CodexGate } from './codex-gate';
 
 /**
  * The codex as the server uses it: every call names the file's current text, so an engine holds no
  * state a caller must restore, and calls run one at a time in the order made.
  */
+/** When a deep analysis may start, and how it is called off. */
+export interface AnalyzeSchedule {
+  /** Wall-clock time (`Date.now()`) before which the analysis does not start: the debounce, kept by the engine so a busy caller thread cannot stretch it. */
+  notBefore?: number;
+  /** Aborting drops the analysis if it has not started (a newer edit supersedes it). */
+  signal?: AbortSignal;
+}
+
+/** The answer to an analysis that was called off before it started. */
+export const SUPERSEDED = 'superseded by a newer edit';
+
 export interface AnalysisEngine {
-  analyze(file: string, text: string, layer: Layer, categories?: readonly Category[]): Promise<FileAnalysis>;
+  analyze(file: string, text: string, layer: Layer, categories?: readonly Category[], schedule?: AnalyzeSchedule): Promise<FileAnalysis>;
   fixAll(file: string, text: string): Promise<FileFix[]>;
+  /** The type-check findings of the file's text with their code fixes (the analyses leave them pending). */
+  resolveFixes(file: string, text: string): Promise<Finding[]>;
   analyzeProject(categories: readonly Category[] | undefined, onProgress: (progress: AnalysisProgress) => void, signal?: AbortSignal): Promise<ProjectAnalysis>;
   /** The unsaved text of another open document (or `undefined` when it closed). */
   setOverlay(file: string, text: string | undefined): void;
@@ -29,13 +42,18 @@ export function inProcessEngine(options: CodexOptions): AnalysisEngine {
   };
   const failed = (file: string, error: unknown): FileAnalysis => ({ file, findings: [], error: (error as Error).message, durationMs: 0 });
   return {
-    analyze: (file, text, layer, categories) => gate.run(async () => {
+    analyze: (file, text, layer, categories, schedule) => gate.run(async () => {
       try {
+        const wait = (schedule?.notBefore ?? 0) - Date.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        if (schedule?.signal?.aborted) return failed(file, new Error(SUPERSEDED));
         const instance = get();
         // The fast layer needs only the text: the compiler state (and its seconds-long rebuild) stays untouched.
         if (layer === 'fast') return await instance.analyzeText(file, text, categories ? { categories } : {});
         instance.setOverlay(file, text);
-        return await instance.analyzeFile(file, { layers: layer, ...(categories ? { categories } : {}) });
+        // Code fixes of new type errors are resolved when code actions ask for them: computing them
+        // costs a full check of the file, which the incremental check spares every edit.
+        return await instance.analyzeFile(file, { layers: layer, lazyFixes: true, ...(categories ? { categories } : {}) });
       } catch (error) {
         return failed(file, error);
       }
@@ -44,6 +62,11 @@ export function inProcessEngine(options: CodexOptions): AnalysisEngine {
       const instance = get();
       instance.setOverlay(file, text);
       return instance.fixAll(file);
+    }),
+    resolveFixes: (file, text) => gate.run(async () => {
+      const instance = get();
+      instance.setOverlay(file, text);
+      return instance.resolveFixes(file);
     }),
     analyzeProject: (categories, onProgress, signal) => gate.run(() => get().analyzeProject({ ...(categories ? { categories } : {}), onProgress, ...(signal ? { signal } : {}) })),
     setOverlay(file, text) {
@@ -59,8 +82,9 @@ export function inProcessEngine(options: CodexOptions): AnalysisEngine {
 
 /** Messages from the server thread to the codex worker. */
 export type WorkerRequest =
-  | { id: number; method: 'analyze'; file: string; text: string; layer: Layer; categories?: readonly Category[] }
+  | { id: number; method: 'analyze'; file: string; text: string; layer: Layer; categories?: readonly Category[]; notBefore?: number }
   | { id: number; method: 'fixAll'; file: string; text: string }
+  | { id: number; method: 'resolveFixes'; file: string; text: string }
   | { id: number; method: 'analyzeProject'; categories?: readonly Category[] }
   | { id: number; method: 'cancel'; target: number }
   | { id: number; method: 'setOverlay'; file: string; text?: string };
@@ -111,9 +135,13 @@ export function workerEngine(options: CodexOptions, script: string): AnalysisEng
     return { id, promise };
   };
   return {
-    analyze: (file, text, layer, categories) => call<FileAnalysis>({ method: 'analyze', file, text, layer, ...(categories ? { categories } : {}) }).promise
-      .catch((error: Error) => ({ file, findings: [], error: error.message, durationMs: 0 })),
+    analyze(file, text, layer, categories, schedule) {
+      const { id, promise } = call<FileAnalysis>({ method: 'analyze', file, text, layer, ...(categories ? { categories } : {}), ...(schedule?.notBefore ? { notBefore: schedule.notBefore } : {}) });
+      schedule?.signal?.addEventListener('abort', () => worker.postMessage({ id: nextId++, method: 'cancel', target: id }), { once: true });
+      return promise.catch((error: Error) => ({ file, findings: [], error: error.message, durationMs: 0 }));
+    },
     fixAll: (file, text) => call<FileFix[]>({ method: 'fixAll', file, text }).promise,
+    resolveFixes: (file, text) => call<Finding[]>({ method: 'resolveFixes', file, text }).promise,
     analyzeProject(categories, onProgress, signal) {
       const { id, promise } = call<ProjectAnalysis>({ method: 'analyzeProject', ...(categories ? { categories } : {}) }, onProgress);
       signal?.addEventListener('abort', () => worker.postMessage({ id: nextId++, method: 'cancel', target: id }));

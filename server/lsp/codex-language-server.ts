@@ -59,6 +59,9 @@ function defaultModel(settings: LlmSettings): FixModel | undefined {
   return createOpenAiFixModel({ baseUrl: settings.baseUrl, model: settings.model, ...(settings.apiKey ? { apiKey: settings.apiKey } : {}) });
 }
 
+/** The layers from shallowest to deepest (`undefined`: nothing shown yet). */
+const LAYER_DEPTH: readonly DocumentRun['layer'][] = [undefined, 'syntax', 'fast', 'full', 'project'];
+
 /**
  * The codex language server, independent of the connection: every handler is a method here, every
  * call to the client goes through {@link ServerClient}. Diagnostics run per document in layers —
@@ -239,8 +242,12 @@ export class CodexLanguageServer {
     this.setState('analyzing', run.uri);
     let failed = false;
     let fullKeys = new Set<string>();
-    /** This version's lint findings, from the fast layer: carried into the deep layers' results. */
-    let lintFindings: Finding[] = [];
+    const previous = run.shown;
+    /** This version's lint findings (fast layer) and deep findings (full layer), once known; until then the previous ones, moved through the edit. */
+    let lintNow: Finding[] | undefined;
+    let deepNow: Finding[] | undefined;
+    const lintShown = (): Finding[] => lintNow ?? previous.filter((finding) => finding.category === 'lint');
+    const deepShown = (): Finding[] => deepNow ?? previous.filter((finding) => finding.category !== 'lint');
     const stage = async (layer: RunLayer | 'syntax', carried: () => Finding[]): Promise<boolean> => {
       // Let the connection write what the previous stage published (its writer runs on setImmediate)
       // before a synchronous pass (ESLint, the type checker) holds the thread.
@@ -249,11 +256,15 @@ export class CodexLanguageServer {
       const started = performance.now();
       const engines = this.engines();
       const engine = layer === 'syntax' || layer === 'fast' ? engines.fast : engines.deep;
-      // The deep layers leave lint to the fast layer, which already linted this very text.
+      // The deep layers leave lint to the fast layer, which lints this very text.
       const categories = layer === 'syntax' ? ['type' as const] : layer === 'fast' ? this.categories : (this.categories ?? CATEGORIES).filter((category) => category !== 'lint');
-      const result = await engine.analyze(run.file, text, layer === 'syntax' ? 'fast' : layer, categories);
+      // The debounce of the deep layers is kept by their engine (a worker): counted from now, not
+      // from when this thread is free again after linting.
+      const schedule = layer === 'full' ? { notBefore: Date.now() + this.debounceMs, signal } : layer === 'project' ? { signal } : undefined;
+      const result = await engine.analyze(run.file, text, layer === 'syntax' ? 'fast' : layer, categories, schedule);
       if (!result || signal.aborted) return false;
       if (layer !== 'syntax') snapshot.timings[layer] = Math.round(performance.now() - started);
+      if (result.typeCheck) snapshot.typeCheck = result.typeCheck;
       if (result.error) {
         // A failed analysis shows as a status and no findings, never the previous ones.
         failed = true;
@@ -263,25 +274,32 @@ export class CodexLanguageServer {
         this.setState('error', run.uri, `Analysis failed: ${result.error}`);
         return false;
       }
-      if (layer === 'fast') lintFindings = result.findings.filter((finding) => finding.category === 'lint');
-      if (layer === 'full') fullKeys = new Set(result.findings.map(findingKey));
-      if (layer === 'project') run.projectFindings = result.findings.filter((finding) => !fullKeys.has(findingKey(finding)));
+      if (layer === 'fast') lintNow = result.findings.filter((finding) => finding.category === 'lint');
+      if (layer === 'full') {
+        fullKeys = new Set(result.findings.map(findingKey));
+        deepNow = result.findings;
+      }
+      if (layer === 'project') {
+        run.projectFindings = result.findings.filter((finding) => !fullKeys.has(findingKey(finding)));
+        deepNow = result.findings.filter((finding) => finding.category !== 'lint');
+      }
       this.show(run, version, mergeFindings(result.findings, carried()), layer);
-      snapshot.layer = layer === 'syntax' ? undefined : layer;
+      snapshot.layer = run.layer === 'syntax' ? undefined : run.layer;
       snapshot.findings = run.shown;
       return true;
     };
-    const previous = run.shown;
     try {
       await nextTick();
-      // Syntax first (milliseconds), then lint: both keep the deeper layers' results, moved through the edit.
+      // Syntax first (milliseconds), with the other layers' previous results moved through the edit.
       if (!(await stage('syntax', () => previous))) return;
-      if (!(await stage('fast', () => previous.filter((finding) => finding.category !== 'lint')))) return;
-      await sleep(this.debounceMs);
-      if (!(await stage('full', () => [...lintFindings, ...run.projectFindings]))) return;
-      if (!withProject) return;
+      // Then lint here and the deep layer in its worker, side by side: whichever finishes second
+      // publishes with the other's results for this very text.
+      const deep = stage('full', () => [...lintShown(), ...run.projectFindings]);
+      const fast = stage('fast', deepShown);
+      const [deepDone, fastDone] = await Promise.all([deep, fast]);
+      if (!deepDone || !fastDone || !withProject) return;
       await sleep(this.projectDebounceMs);
-      if (!(await stage('project', () => lintFindings))) return;
+      if (!(await stage('project', lintShown))) return;
     } finally {
       snapshot.outcome = failed ? 'failed' : signal.aborted ? 'cancelled' : 'completed';
       this.snapshots.finish(snapshot);
@@ -292,10 +310,12 @@ export class CodexLanguageServer {
 
   /** Shows findings for a document version: published (push) or kept for the next pull. */
   private show(run: DocumentRun, version: number, findings: Finding[], layer: DocumentRun['layer']): void {
+    // The layers of one version may finish in any order (lint here, the deep ones in the worker): the deepest one shown stays the layer.
+    const deeper = run.shownVersion === version && LAYER_DEPTH.indexOf(run.layer) > LAYER_DEPTH.indexOf(layer);
     run.shown = findings;
     run.shownIds = findings.map((_, index) => `${version}:${index}`);
     run.shownVersion = version;
-    run.layer = layer;
+    if (!deeper) run.layer = layer;
     if (this.pull) {
       for (const resolve of run.waiters.splice(0)) resolve();
       if (!this.refreshTimer) {
@@ -353,21 +373,44 @@ export class CodexLanguageServer {
     const wants = (kind: string): boolean => !only || only.some((requested) => kind === requested || kind.startsWith(`${requested}.`));
     const actions: CodeAction[] = [];
     if (wants(CodeActionKind.QuickFix)) {
-      for (const diagnostic of params.context.diagnostics) {
-        if (diagnostic.source !== 'codex') continue;
+      const asked = params.context.diagnostics.filter((diagnostic) => diagnostic.source === 'codex').map((diagnostic) => ({ diagnostic, finding: this.findingOf(run, diagnostic) }));
+      if (asked.some(({ finding }) => finding?.fixesPending)) await this.resolvePendingFixes(run, document);
+      for (const { diagnostic } of asked) {
         const finding = this.findingOf(run, diagnostic);
         if (!finding) continue;
         for (const fix of finding.fixes) actions.push(toQuickFix(fix, diagnostic));
         actions.push(this.ai.placeholder(uri, document.version, finding, diagnostic));
       }
     }
-    if (wants(FIX_ALL_KIND) && (only || run.shown.some((finding) => finding.fixes.some((fix) => fix.kind === 'trivial')))) {
+    if (wants(FIX_ALL_KIND) && (only || run.shown.some((finding) => finding.fixesPending || finding.fixes.some((fix) => fix.kind === 'trivial')))) {
       const action: CodeAction = { title: 'Fix all trivial problems (codex)', kind: FIX_ALL_KIND, data: { type: 'fixAll', uri, version: document.version } };
       // On save (`only` asks for it) the edit is needed right away; in the light bulb it is resolved lazily.
       if (only) return [...actions, await this.resolveCodeAction(action)];
       actions.push(action);
     }
     return actions;
+  }
+
+  /**
+   * Computes the compiler's code fixes the per-edit analysis left pending (they cost a full check of
+   * the file) and puts them on the shown findings, when the document has not changed meanwhile.
+   */
+  private async resolvePendingFixes(run: DocumentRun, document: TextDocument): Promise<void> {
+    const version = document.version;
+    if (run.shownVersion !== version) return;
+    let resolved: Finding[];
+    try {
+      resolved = await this.engines().deep.resolveFixes(run.file, document.getText());
+    } catch {
+      return;
+    }
+    if (run.shownVersion !== version || this.documents.get(run.uri)?.version !== version) return;
+    const byKey = new Map(resolved.map((finding) => [findingKey(finding), finding]));
+    run.shown = run.shown.map((finding) => {
+      if (!finding.fixesPending) return finding;
+      const { fixesPending: _pending, ...rest } = finding;
+      return { ...rest, fixes: byKey.get(findingKey(finding))?.fixes ?? [] };
+    });
   }
 
   async resolveCodeAction(action: CodeAction, token?: CancellationToken): Promise<CodeAction> {

@@ -15,10 +15,16 @@ export function runCodexWorker(port: MessagePort, options: CodexOptions): void {
       work.then((result) => reply({ id: request.id, result }), (error: Error) => reply({ id: request.id, error: error.message }));
     };
     switch (request.method) {
-      case 'analyze':
-        return answer(engine.analyze(request.file, request.text, request.layer, request.categories));
+      case 'analyze': {
+        // Cancellable while it waits for its turn or its debounce: a newer edit supersedes it.
+        const controller = new AbortController();
+        controllers.set(request.id, controller);
+        return answer(engine.analyze(request.file, request.text, request.layer, request.categories, { signal: controller.signal, ...(request.notBefore ? { notBefore: request.notBefore } : {}) }).finally(() => controllers.delete(request.id)));
+      }
       case 'fixAll':
         return answer(engine.fixAll(request.file, request.text));
+      case 'resolveFixes':
+        return answer(engine.resolveFixes(request.file, request.text));
       case 'analyzeProject': {
         const controller = new AbortController();
         controllers.set(request.id, controller);

@@ -129,6 +129,23 @@ describe('codex language server over stdio', () => {
     expect((await settled()).filter((diagnostic) => diagnostic.code === 'TS2322')).toHaveLength(1);
   });
 
+  it('re-checks only the edited statement, and resolves the compiler\'s quick fixes when they are asked for', async () => {
+    const original = text;
+    await change(text.replace('  return `', '  const stale = 1;\n  return `'));
+    const diagnostics = await settled();
+    const line = lineOf(text, 'const stale');
+    expect(diagnostics.filter((diagnostic) => diagnostic.range.start.line === line).map((diagnostic) => diagnostic.code)).toContain('TS6133');
+    const runs = (session.notifications.get('codex/runFinished') ?? []) as RunSnapshot[];
+    expect(runs.find((run) => run.version === version && run.outcome === 'completed')?.typeCheck, JSON.stringify(runs.map((run) => [run.version, run.outcome, run.typeCheck]))).toMatchObject({ mode: 'incremental', checkedStatements: 1 });
+    // The edit's new diagnostic came without its compiler fixes; asking for code actions computes them.
+    const actions = await actionsAt(line);
+    const remove = actions.find((action) => action.title.startsWith('Remove unused declaration'));
+    expect(remove?.edit).toBeDefined();
+    expect(applyEdit(text, uri(), remove!.edit!)).not.toContain('const stale');
+    await change(original);
+    await settled();
+  });
+
   it('offers the quick fixes of a finding and applies one', async () => {
     const line = lineOf(text, 'let label');
     const actions = await actionsAt(line);
