@@ -18,7 +18,7 @@ export function serverOptions(storagePath: string | undefined, apiKey: string | 
   const mode = config.get<'push' | 'pull'>('diagnostics.mode', 'push');
   return {
     diagnosticMode: mode,
-    debounceMs: config.get<number>('diagnostics.debounceMs', 150),
+    debounceMs: config.get<number>('diagnostics.debounceMs', 50),
     categories: config.get<string[]>('categories', []),
     severityOverrides: config.get<Record<string, string>>('severityOverrides', {}),
     ...(storagePath ? { storagePath } : {}),

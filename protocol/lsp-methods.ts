@@ -107,7 +107,7 @@ export namespace RevertLastFixRequest {
 export interface CodexInitializationOptions {
   /** `push` (publishDiagnostics, the default) or `pull` (textDocument/diagnostic, if the client supports it). */
   diagnosticMode?: 'push' | 'pull';
-  /** Milliseconds to wait after a change before analysing (default 150 for the semantic layers). */
+  /** Milliseconds to wait after a change before the semantic layers run (default 50; syntax and lint run at once). */
   debounceMs?: number;
   /** Categories to report (default: every enabled one). */
   categories?: string[];

@@ -76,7 +76,11 @@ export class CodexLanguageServer {
   private engineCache: { fast: AnalysisEngine; deep: AnalysisEngine } | undefined;
   private root = process.cwd();
   private pull = false;
-  private debounceMs = 150;
+  /**
+   * The deep layer's debounce. Short, because a request superseded before it starts is dropped, so a
+   * burst of keystrokes queues at most one check behind the running one.
+   */
+  private debounceMs = 50;
   private projectDebounceMs = 400;
   private categories: Category[] | undefined;
   private severityOverrides: Record<string, RuleSetting> = {};
