@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import { unusedByResolution } from './unused-oracle';
-import { byPosition, checkedOf, scriptKindOf, fullSemanticCheck, isUnusedCode, withFixes, type CheckedDiagnostic, type ReportFix } from './type-check';
+import { byPosition, checkedOf, scriptKindOf, fullSemanticCheck, semanticOf, isUnusedCode, withFixes, type CheckedDiagnostic, type ReportFix } from './type-check';
 
 /**
  * Re-checks an edited file without a full pass of the type checker.
@@ -67,6 +67,12 @@ interface CheckedVersion {
 const UNRESOLVED_NAME_CODES = new Set([2304, 2503, 2552, 2833, 2662, 2663, 2686, 2693, 2749, 2580, 2581, 2582, 2583, 2584, 2585, 2591, 2592, 2593]);
 const SUGGESTION_CAP_MARGIN = 8;
 const UNRESOLVED_REASON = 'many unresolved names: which get a spelling suggestion depends on the order of checking';
+
+/**
+ * Errors TypeScript reports only when it checks a module as a whole (its exports): conflicting or
+ * redeclared exports, an export assignment beside other exports. A region check cannot repeat them.
+ */
+const MODULE_CHECK_CODES = new Set([2323, 2484, 2309, 2308]);
 
 /** Identifier-like words of a text (a superset of its identifiers). */
 const IDENTIFIER_WORDS = /[A-Za-z_$][\w$]*/g;
@@ -283,11 +289,11 @@ export class IncrementalTypeCheck {
     } else {
       // A full check must start from a fresh checker, as a first check does: the region check's
       // order of checking would show in its results (see UNRESOLVED_NAME_CODES).
-      if ('checkerUsed' in attempt && attempt.checkerUsed) service.cleanupSemanticCache();
-      outcome = { diagnostics: fullSemanticCheck(service, file), mode: 'full', ...(attempt.reason ? { reason: attempt.reason } : {}) };
+      const diagnostics = 'checkerUsed' in attempt && attempt.checkerUsed ? freshCheck(service, program, source, lazyFixes) : fullSemanticCheck(service, file);
+      outcome = { diagnostics, mode: 'full', ...(attempt.reason ? { reason: attempt.reason } : {}) };
       // Whether the resolution-only unused check can stand in for the real one on this file.
       const real = outcome.diagnostics.filter((diagnostic) => isUnusedCode(diagnostic.code)).map(keyOf).join('|');
-      unusedTrusted = unusedByResolution(source, program.getCompilerOptions()).map(keyOf).join('|') === real;
+      unusedTrusted = unusedByResolution(source, program.getCompilerOptions())?.map(keyOf).join('|') === real;
     }
     const others = new Map<string, ts.SourceFile>();
     for (const other of program.getSourceFiles()) if (other !== source) others.set(other.fileName, other);
@@ -340,6 +346,7 @@ export class IncrementalTypeCheck {
     if (!/\.[cm]?tsx?$/.test(source.fileName) || source.fileName.endsWith('.d.ts')) return { reason: 'not a TypeScript source file' };
     if (options.declaration || options.composite) return { reason: 'declaration emit is on' };
     if (!previous.unusedTrusted) return { reason: 'the resolution-only unused check differs from the real one on this file' };
+    if (service.getSyntacticDiagnostics(source.fileName).length > 0) return { reason: 'the file does not parse' };
 
     // Which statements changed: equal ones from both ends, the rest in the middle.
     const before = old.statements;
@@ -430,9 +437,13 @@ export class IncrementalTypeCheck {
         }
       }
     }
-    // Other declarations of a changed statement's names (overloads, merged or duplicate declarations)
-    // get their errors from checking the symbol as a whole: they are checked again too.
-    for (const name of [...oldDeclared, ...newDeclared]) {
+    // An overload signature must be followed by its implementation: the statements next to the
+    // change are checked again when that order is involved.
+    const isOverloadSignature = (statement: ts.Statement): boolean => ts.isFunctionDeclaration(statement) && !statement.body;
+    if (prefix > 0 && isOverloadSignature(after[prefix - 1]!)) affected.add(prefix - 1);
+    if (suffix > 0 && [...changedOld, ...changedNew].some(isOverloadSignature)) affected.add(after.length - suffix);
+    // Other declarations of the names a changed statement declared before the edit (now maybe alone).
+    for (const name of oldDeclared) {
       for (const [index, names] of declaredByStatement) if (names.includes(name)) affected.add(index);
     }
     // Names appearing or disappearing change "did you mean" suggestions anywhere: statements with errors are checked again.
@@ -443,8 +454,19 @@ export class IncrementalTypeCheck {
       for (const diagnostic of carried) if (!isUnusedCode(diagnostic.code)) affected.add(statementAt(diagnostic.start));
     }
     for (let index = prefix; index < after.length - suffix; index++) affected.add(index);
+    // A symbol declared by several statements (overloads, merged or duplicate declarations) gets
+    // some errors only from checking its first declaration, reported on all of them: an affected
+    // statement is checked with every other declaration of its names.
+    const declaredAt = new Map<string, number[]>();
+    for (const [index, names] of declaredByStatement) for (const name of names) declaredAt.set(name, [...(declaredAt.get(name) ?? []), index]);
+    for (const index of [...affected]) {
+      for (const name of declaredNames(after[index]!)) for (const sibling of declaredAt.get(name) ?? []) affected.add(sibling);
+    }
 
     if (carried.filter((diagnostic) => UNRESOLVED_NAME_CODES.has(diagnostic.code)).length >= SUGGESTION_CAP_MARGIN) return { reason: UNRESOLVED_REASON };
+    if (carried.some((diagnostic) => MODULE_CHECK_CODES.has(diagnostic.code) && affected.has(statementAt(diagnostic.start)))) {
+      return { reason: 'a conflict between the module\'s exports is reported only by a full check' };
+    }
 
     // Errors: the region check of the affected statements; the others keep theirs.
     const checked = [...affected].sort((a, b) => a - b);
@@ -469,8 +491,6 @@ export class IncrementalTypeCheck {
     const checker = program.getTypeChecker();
     const targets = new Set<number>();
     for (let index = prefix; index < after.length - suffix; index++) targets.add(index);
-    const declaredAt = new Map<string, number[]>();
-    for (const [index, names] of declaredByStatement) for (const name of names) declaredAt.set(name, [...(declaredAt.get(name) ?? []), index]);
     for (const word of changedWords) {
       const declaring = declaredAt.get(word);
       if (!declaring) continue;
@@ -505,7 +525,9 @@ export class IncrementalTypeCheck {
       if (ts.isImportDeclaration(statement) || ts.isImportEqualsDeclaration(statement)) keep.add(index);
     });
     const reduced = reducedText(source, [...keep]);
-    for (const diagnostic of unusedByResolution(reduced, options)) {
+    const resolved = unusedByResolution(reduced, options);
+    if (!resolved) return { reason: 'the statements around the edit do not parse on their own', checkerUsed: true };
+    for (const diagnostic of resolved) {
       if (targets.has(statementAt(diagnostic.start))) unused.push(diagnostic);
     }
 
@@ -521,6 +543,21 @@ export class IncrementalTypeCheck {
     if (!lazyFixes) withFixes(service, source.fileName, diagnostics);
     return { diagnostics, mode: 'incremental', checkedStatements: checked.length };
   }
+}
+
+/**
+ * A full check of `source` by a fresh type checker: a new program over the same, already parsed and
+ * bound files (nothing is read or parsed again). Code fixes still come from the service.
+ */
+function freshCheck(service: ts.LanguageService, program: ts.Program, source: ts.SourceFile, lazyFixes: boolean): CheckedDiagnostic[] {
+  const host = ts.createCompilerHost(program.getCompilerOptions());
+  const getSourceFile = host.getSourceFile.bind(host);
+  host.getSourceFile = (name, languageVersion, onError) => program.getSourceFile(name) ?? getSourceFile(name, languageVersion, onError);
+  const fresh = ts.createProgram({ rootNames: program.getRootFileNames(), options: program.getCompilerOptions(), host, oldProgram: program }) as ts.Program & { getSuggestionDiagnostics(file: ts.SourceFile): readonly ts.Diagnostic[] };
+  const freshSource = fresh.getSourceFile(source.fileName) ?? source;
+  const diagnostics = semanticOf(fresh.getSemanticDiagnostics(freshSource), fresh.getSuggestionDiagnostics(freshSource));
+  if (!lazyFixes) withFixes(service, source.fileName, diagnostics);
+  return diagnostics;
 }
 
 /** A source file holding only the given statements of `source`, at their offsets (the rest blanked). */

@@ -176,18 +176,23 @@ export function byPosition(a: CheckedDiagnostic, b: CheckedDiagnostic): number {
  * each with its trivial code fixes (for the first {@link MAX_FIXED_DIAGNOSTICS}), in position order.
  */
 export function fullSemanticCheck(service: ts.LanguageService, file: string): CheckedDiagnostic[] {
+  const diagnostics = semanticOf(service.getSemanticDiagnostics(file), service.getSuggestionDiagnostics(file));
+  withFixes(service, file, diagnostics);
+  return diagnostics;
+}
+
+/** Semantic errors plus the unused-declaration suggestions, as plain data, de-duplicated, in position order. */
+export function semanticOf(semantic: readonly ts.Diagnostic[], suggestions: readonly ts.Diagnostic[]): CheckedDiagnostic[] {
   const seen = new Set<string>();
   const diagnostics: CheckedDiagnostic[] = [];
-  for (const diagnostic of [...service.getSemanticDiagnostics(file), ...service.getSuggestionDiagnostics(file).filter((candidate) => UNUSED_CODES.has(candidate.code))]) {
+  for (const diagnostic of [...semantic, ...suggestions.filter((candidate) => UNUSED_CODES.has(candidate.code))]) {
     const checked = checkedOf(diagnostic);
     const key = `${checked.start}:${checked.end}:${checked.code}:${checked.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
     diagnostics.push(checked);
   }
-  diagnostics.sort(byPosition);
-  withFixes(service, file, diagnostics);
-  return diagnostics;
+  return diagnostics.sort(byPosition);
 }
 
 /** Computes the missing code fixes of the first {@link MAX_FIXED_DIAGNOSTICS} diagnostics (in place). */

@@ -7,9 +7,11 @@ import { byPosition, checkedOf, isUnusedCode, scriptKindOf, type CheckedDiagnost
  * whether a declaration is ever read depends on which declaration each name resolves to, not on
  * types, so the unused-declaration diagnostics come out as in the real program, at a fraction of
  * the cost (zod's 332 files: identical for every file). The incremental check uses it only on files
- * where it matched the real check (see incremental-check.ts).
+ * where it matched the real check (see incremental-check.ts). `undefined` when the text does not
+ * parse: TypeScript then leaves out the unused declarations of a scope with a parse error, so the
+ * answer would depend on where the error is.
  */
-export function unusedByResolution(source: ts.SourceFile, options: ts.CompilerOptions): CheckedDiagnostic[] {
+export function unusedByResolution(source: ts.SourceFile, options: ts.CompilerOptions): CheckedDiagnostic[] | undefined {
   const file = source.fileName;
   const text = source.text;
   // A fresh parse: a source file belongs to the program that bound it.
@@ -39,6 +41,7 @@ export function unusedByResolution(source: ts.SourceFile, options: ts.CompilerOp
   // A program's checker-level suggestions (what the language service's unused hints come from):
   // present at runtime, not in the public typings.
   const program = ts.createProgram({ rootNames: [file], options: oracleOptions, host }) as ts.Program & { getSuggestionDiagnostics(file: ts.SourceFile): readonly ts.Diagnostic[] };
+  if (program.getSyntacticDiagnostics(parsed).length > 0) return undefined;
   const seen = new Set<string>();
   const found: CheckedDiagnostic[] = [];
   for (const diagnostic of [...program.getSemanticDiagnostics(parsed), ...program.getSuggestionDiagnostics(parsed)]) {

@@ -8,6 +8,8 @@
  * The project is read with the codex's default compiler options (what the language server uses for
  * a folder without tsconfig.json, as zod's npm package is).
  */
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { Project, ts } from 'ts-morph';
 import { replayEdits } from '../../test/support/edit-replay';
 
@@ -21,7 +23,12 @@ const file = `${root}/${relative}`;
 project.addSourceFileAtPath(file);
 project.resolveSourceFileDependencies();
 const report = replayEdits(project, file, Number(count), Number(seed), { resetEvery: 5, log: (line) => console.log(line) });
-for (const mismatch of report.mismatches) console.log(JSON.stringify(mismatch, null, 1));
+report.mismatches.forEach(({ before, after, ...mismatch }, index) => {
+  // The two texts of a mismatch, to replay that one edit alone.
+  writeFileSync(`${tmpdir()}/replay-mismatch-${index}.before.ts`, before);
+  writeFileSync(`${tmpdir()}/replay-mismatch-${index}.after.ts`, after);
+  console.log(JSON.stringify(mismatch, null, 1));
+});
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 console.log(`${relative}: ${report.edits} edits, ${report.incremental} incremental, ${report.mismatches.length} mismatches; median incremental ${median(report.incrementalMs).toFixed(0)} ms vs fresh full check ${median(report.fullMs).toFixed(0)} ms`);
 console.log('full checks, by reason:', report.reasons);

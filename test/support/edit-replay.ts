@@ -10,7 +10,8 @@ import { fullSemanticCheck, type CheckedDiagnostic, type ReportFix } from '../..
 export interface ReplayReport {
   edits: number;
   incremental: number;
-  mismatches: { edit: string; missing: string[]; extra: string[] }[];
+  /** Each mismatch with the texts before and after its edit, to replay it alone. */
+  mismatches: { edit: string; missing: string[]; extra: string[]; before: string; after: string }[];
   reasons: Record<string, number>;
   incrementalMs: number[];
   fullMs: number[];
@@ -26,7 +27,11 @@ export type Edit = (text: string, source: ts.SourceFile, random: () => number) =
  * error with its members in another order.
  */
 const key = (diagnostic: CheckedDiagnostic): string => `${diagnostic.start}-${diagnostic.end} TS${diagnostic.code} ${diagnostic.category} ${[...diagnostic.message].sort().join('')}`;
-const fixesKey = (fixes: readonly ReportFix[]): string => `[${fixes.map((fix) => `${fix.title}:${fix.edits.map((edit) => `${edit.start}-${edit.end}=${edit.newText}`).join(';')}`).join('|')}]`;
+/**
+ * The fixes compared: all but "Add import …", whose candidate modules come from the language
+ * service's auto-import cache and host (a fresh service lists other ones), not from the check.
+ */
+const fixesKey = (fixes: readonly ReportFix[]): string => `[${fixes.filter((fix) => !fix.title.startsWith('Add import from')).map((fix) => `${fix.title}:${fix.edits.map((edit) => `${edit.start}-${edit.end}=${edit.newText}`).join(';')}`).join('|')}]`;
 
 /**
  * Full checks by a fresh language service each time (sharing parsed files through a document
@@ -144,6 +149,7 @@ export function replayEdits(project: Project, file: string, count: number, seed:
   const report: ReplayReport = { edits: 0, incremental: 0, mismatches: [], reasons: {}, incrementalMs: [], fullMs: [] };
   check.check(service, file, true);
   let text = original;
+  let checkedText = original;
   for (let index = 0; index < count; index++) {
     if (options.resetEvery && index > 0 && index % options.resetEvery === 0) text = original;
     const source = service.getProgram()!.getSourceFile(file)!;
@@ -185,8 +191,11 @@ export function replayEdits(project: Project, file: string, count: number, seed:
         extra.push(`${key(diagnostic)} ${fixesKey(diagnostic.fixes)}`);
       }
     }
-    if (missing.length > 0 || extra.length > 0) report.mismatches.push({ edit: `${index}: ${edit.name} (${outcome.mode})`, missing, extra });
+    if (missing.length > 0 || extra.length > 0) report.mismatches.push({ edit: `${index}: ${edit.name} (${outcome.mode})`, missing, extra, before: checkedText, after: text });
+    checkedText = text;
     options.log?.(`${index} ${edit.name}: ${outcome.mode}${outcome.reason ? ` (${outcome.reason})` : ''} ${incrementalMs.toFixed(0)} ms (program ${programMs.toFixed(0)} ms) vs full ${fullMs.toFixed(0)} ms${missing.length + extra.length > 0 ? ' MISMATCH' : ''}`);
   }
+  // Leave the project as it was found, for the next replay in it.
+  project.getSourceFileOrThrow(file).replaceWithText(original);
   return report;
 }
