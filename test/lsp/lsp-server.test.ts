@@ -277,6 +277,23 @@ describe('codex language server: pull diagnostics and failures', () => {
     }
   });
 
+  it('reports the project rules of an open file (unused file, undeclared dependency) after open', async () => {
+    const root = makeProject();
+    writeFileSync(join(root, 'src/orphan.ts'), "import leftPad from 'left-pad';\nexport const padded = leftPad('x', 3);\n");
+    const session = startServer();
+    try {
+      await initialize(session, root);
+      const uri = uriOf(join(root, 'src/orphan.ts'));
+      await session.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'typescript', version: 1, text: readFileSync(join(root, 'src/orphan.ts'), 'utf8') } });
+      // The project layer parses the other files on its own, without the open file's program.
+      const diagnostics = await session.waitForDiagnostics(uri, (published) => codes(published).includes('dead-unused-file') && codes(published).includes('dep-undeclared'));
+      expect(diagnostics.find((diagnostic) => diagnostic.code === 'dep-undeclared')?.message).toContain('left-pad');
+    } finally {
+      await session.stop();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('shows a broken configuration as an error status and empty diagnostics, not a crash', async () => {
     const root = makeProject();
     writeFileSync(join(root, '.plugin-codex.json'), '{ "rules": { "lint": "loud" } }');
