@@ -5,7 +5,6 @@ import { loadConfig, mergeConfig, type CodexConfig } from './config';
 import { lintFile, lintMessages, reportLintMessages, resetLintCache, type LintMessage } from './lint';
 import { startProjectLint, type ProjectLint } from './lint-worker';
 import { isSourceFile, relativePath, walkFiles } from './project-files';
-import type { SourceFile } from 'ts-morph';
 import { ProjectModel } from './project-model';
 import { FileReporter, RuleSettings } from './reporter';
 import { RULES } from './rule-catalogue';
@@ -232,40 +231,32 @@ export function createCodex(options: CodexOptions): Codex {
     const startGeneration = generation;
     const wants = (ruleId: string): boolean => settings.enabled(ruleId, categories);
     const files = projectFiles();
+    const sources = files.map((file) => model.sourceFile(file));
     signal?.throwIfAborted();
     const reporters = new Map<string, FileReporter>();
-    const texts = new Map<string, string>();
     const reporterOf = (file: string): FileReporter => {
       let reporter = reporters.get(file);
       if (!reporter) {
-        const text = texts.get(file) ?? (model.hasOverlay(file) ? fileText(file) : readFileSync(file, 'utf8'));
+        const text = files.includes(file) || model.hasOverlay(file) ? fileText(file) : readFileSync(file, 'utf8');
         reporters.set(file, (reporter = new FileReporter(file, text, settings, categories)));
       }
       return reporter;
     };
-    // The project rules read syntax only. A whole-project analysis has every file in its program
-    // already; an editor's analysis parses them aside, so its program keeps only the open files'
-    // imports (see ProjectModel.withSyntaxOnly).
-    const run = (sources: SourceFile[]): void => {
-      for (const source of sources) texts.set(source.getFilePath(), source.getFullText());
-      for (const problem of dependencyRules(root, sources, wants)) {
-        reporterOf(problem.file).report({ ruleId: problem.ruleId, start: problem.start, end: problem.end, message: problem.message, ...(problem.suggestion ? { suggestion: problem.suggestion } : {}) });
+    for (const problem of model.forgetAfter(() => dependencyRules(root, sources, wants))) {
+      reporterOf(problem.file).report({ ruleId: problem.ruleId, start: problem.start, end: problem.end, message: problem.message, ...(problem.suggestion ? { suggestion: problem.suggestion } : {}) });
+    }
+    if (wants('dead-unused-export') || wants('dead-unused-file')) {
+      let manifest: Record<string, unknown> | undefined;
+      try {
+        manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
+      } catch {
+        manifest = undefined;
       }
-      if (wants('dead-unused-export') || wants('dead-unused-file')) {
-        let manifest: Record<string, unknown> | undefined;
-        try {
-          manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
-        } catch {
-          manifest = undefined;
-        }
-        const entries = manifestEntryPoints(root, manifest, config.entryPoints ?? []);
-        for (const dead of findDeadExports(root, sources, entries)) {
-          reporterOf(dead.file).report({ ruleId: dead.ruleId, start: dead.start, end: dead.end, message: dead.message, suggestion: dead.ruleId === 'dead-unused-file' ? 'Delete the file, or import it from where it is needed.' : 'Remove the export keyword, or the declaration if nothing uses it.' });
-        }
+      const entries = manifestEntryPoints(root, manifest, config.entryPoints ?? []);
+      for (const dead of model.forgetAfter(() => findDeadExports(root, sources, entries))) {
+        reporterOf(dead.file).report({ ruleId: dead.ruleId, start: dead.start, end: dead.end, message: dead.message, suggestion: dead.ruleId === 'dead-unused-file' ? 'Delete the file, or import it from where it is needed.' : 'Remove the export keyword, or the declaration if nothing uses it.' });
       }
-    };
-    if (files.every((file) => model.isLoaded(file))) model.forgetAfter(() => run(files.map((file) => model.sourceFile(file))));
-    else model.withSyntaxOnly(files, run);
+    }
     if (wants('schema-drift') && options.liveCatalog) {
       const migrationFiles = walkFiles(root, (path) => path.endsWith('.sql') && !isUndoMigration(path)
         && (config.migrations ? config.migrations.some((folder) => relativePath(root, path).startsWith(`${folder.replace(/\/$/, '')}/`)) : /(^|\/)migrations\//.test(relativePath(root, path))), config.ignore)

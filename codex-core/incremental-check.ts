@@ -74,6 +74,34 @@ const UNRESOLVED_REASON = 'many unresolved names: which get a spelling suggestio
  */
 const MODULE_CHECK_CODES = new Set([2323, 2484, 2309, 2308]);
 
+/**
+ * True when a file added to the program cannot change how another file checks: a module (its
+ * declarations are not global) that augments no other module and nothing global, and is no
+ * declaration file (which may declare ambient modules).
+ */
+function isInertAddition(file: ts.SourceFile): boolean {
+  if (file.isDeclarationFile || !ts.isExternalModule(file)) return false;
+  return !file.statements.some((statement) => ts.isModuleDeclaration(statement) && (!ts.isIdentifier(statement.name) || (statement.flags & ts.NodeFlags.GlobalAugmentation) !== 0));
+}
+
+/** The program's module resolution of one import (TypeScript ≥ 5.3; not in the public typings). */
+type ResolvingProgram = ts.Program & {
+  getResolvedModuleFromModuleSpecifier?: (specifier: ts.StringLiteralLike, file: ts.SourceFile) => { resolvedModule?: { resolvedFileName: string } } | undefined;
+};
+
+/** True when no import of `files` resolves to one of `targets` (false when that cannot be told). */
+function importsNoneOf(program: ts.Program, files: readonly ts.SourceFile[], targets: ReadonlySet<string>): boolean {
+  const resolve = (program as ResolvingProgram).getResolvedModuleFromModuleSpecifier;
+  if (typeof resolve !== 'function') return false;
+  for (const file of files) {
+    for (const specifier of (file as ts.SourceFile & { imports?: readonly ts.StringLiteralLike[] }).imports ?? []) {
+      const target = resolve.call(program, specifier, file)?.resolvedModule?.resolvedFileName;
+      if (target !== undefined && targets.has(target)) return false;
+    }
+  }
+  return true;
+}
+
 /** Identifier-like words of a text (a superset of its identifiers). */
 const IDENTIFIER_WORDS = /[A-Za-z_$][\w$]*/g;
 
@@ -330,13 +358,19 @@ export class IncrementalTypeCheck {
   private incremental(service: ts.LanguageService, program: ts.Program, source: ts.SourceFile, previous: CheckedVersion, lazyFixes: boolean): SemanticCheckOutcome | { reason: string; checkerUsed?: boolean } {
     const options = program.getCompilerOptions();
     if (optionsKeyOf(options) !== previous.optionsKey) return { reason: 'the compiler options changed' };
-    let count = 0;
+    let kept = 0;
+    const added = new Set<string>();
     for (const other of program.getSourceFiles()) {
       if (other === source) continue;
-      count++;
-      if (previous.others.get(other.fileName) !== other) return { reason: 'another file changed' };
+      const before = previous.others.get(other.fileName);
+      if (before === other) kept++;
+      else if (before !== undefined || !isInertAddition(other)) return { reason: 'another file changed' };
+      else added.add(other.fileName);
     }
-    if (count !== previous.others.size) return { reason: 'another file changed' };
+    if (kept !== previous.others.size) return { reason: 'another file changed' };
+    // Files only added (a project analysis loads them all) reach this file only through an import
+    // that resolves to one of them now: none of the files it saw before may import one.
+    if (added.size > 0 && !importsNoneOf(program, [source, ...previous.others.values()], added)) return { reason: 'another file changed' };
     const old = previous.source;
     if (old.text === source.text) {
       if (!lazyFixes) withFixes(service, source.fileName, previous.diagnostics);

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Project, ts, type SourceFile } from 'ts-morph';
 
@@ -70,34 +70,6 @@ export class ProjectModel {
     const projects = this.allProjects();
     const run = (index: number): T => (index >= projects.length ? work() : projects[index]!.forgetNodesCreatedInBlock(() => run(index + 1)));
     return run(0);
-  }
-
-  /** True when `file` is in its Project already (its program includes it). */
-  isLoaded(file: string): boolean {
-    return this.projectOf(file).getSourceFile(file) !== undefined;
-  }
-
-  /**
-   * Parses `files` (overlays first, else the disk) into a throwaway Project that never builds a
-   * program, and runs `work` on them. For the project rules, which only read syntax: an editor's
-   * program then keeps only the open files and what they import, instead of binding every file of
-   * the project (memory) and changing the program under the open files' checks (time).
-   */
-  withSyntaxOnly<T>(files: readonly string[], work: (sources: SourceFile[]) => T): T {
-    const side = new Project({ compilerOptions: { ...DEFAULT_OPTIONS, noEmit: true }, skipFileDependencyResolution: true, skipLoadingLibFiles: true });
-    const sources: SourceFile[] = [];
-    for (const file of files) {
-      let text = this.overlays.get(file);
-      if (text === undefined) {
-        try {
-          text = readFileSync(file, 'utf8');
-        } catch {
-          continue;
-        }
-      }
-      sources.push(side.createSourceFile(file, text, { overwrite: true }));
-    }
-    return work(sources);
   }
 
   /** True when `file` has unsaved text. */

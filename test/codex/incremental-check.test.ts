@@ -104,6 +104,17 @@ describe('incremental type check', () => {
     const other = await edit(UTIL.replace('side * side', 'String(side)').replace('): number', '): string'), join(root, 'src/util.ts'));
     expect(other.typeCheck).toEqual({ mode: 'full', reason: 'another file changed' });
     expect(other.findings.map((finding) => finding.code)).toContain('TS2322');
+    await edit(UTIL, join(root, 'src/util.ts'));
+  });
+
+  it('stays incremental after the project layer loads the other files of the project', async () => {
+    writeFileSync(join(root, 'src/report.ts'), "import { summary } from './shapes';\nexport const report = summary([]);\n");
+    writeFileSync(join(root, 'src/unrelated.ts'), 'export const unrelated = 1;\n');
+    // The project layer (unused exports, dependencies) adds every project file to the program.
+    await codex.analyzeFile(shapes(), { layers: 'project' });
+    const analysis = await edit(`${text}const leftover = 1;\n`);
+    expect(analysis.typeCheck).toEqual({ mode: 'incremental', checkedStatements: 1 });
+    await edit(text.replace('const leftover = 1;\n', ''));
   });
 
   it('gives what a full check gives over random edits of real files', () => {

@@ -285,7 +285,6 @@ describe('codex language server: pull diagnostics and failures', () => {
       await initialize(session, root);
       const uri = uriOf(join(root, 'src/orphan.ts'));
       await session.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'typescript', version: 1, text: readFileSync(join(root, 'src/orphan.ts'), 'utf8') } });
-      // The project layer parses the other files on its own, without the open file's program.
       const diagnostics = await session.waitForDiagnostics(uri, (published) => codes(published).includes('dead-unused-file') && codes(published).includes('dep-undeclared'));
       expect(diagnostics.find((diagnostic) => diagnostic.code === 'dep-undeclared')?.message).toContain('left-pad');
     } finally {
