@@ -72,6 +72,20 @@ export class ProjectModel {
     return run(0);
   }
 
+  /** True when `file` is in its Project already (its program includes it). */
+  isLoaded(file: string): boolean {
+    return this.projectOf(file).getSourceFile(file) !== undefined;
+  }
+
+  /** Takes files out of their Projects (they are read again when next needed). */
+  unload(files: readonly string[]): void {
+    for (const file of files) {
+      const source = this.projectOf(file).getSourceFile(file);
+      if (source) this.projectOf(file).removeSourceFile(source);
+      this.mtimes.delete(file);
+    }
+  }
+
   /** True when `file` has unsaved text. */
   hasOverlay(file: string): boolean {
     return this.overlays.has(file);
