@@ -231,8 +231,8 @@ export function createCodex(options: CodexOptions): Codex {
     const startGeneration = generation;
     const wants = (ruleId: string): boolean => settings.enabled(ruleId, categories);
     const files = projectFiles();
-    // Files loaded only for these rules leave the program again afterwards (see below).
-    const loadedBefore = new Set(files.filter((file) => model.isLoaded(file)));
+    // Files loaded only for these rules (and what they pulled in) leave the program again afterwards (see below).
+    const loadedBefore = model.loadedFiles();
     const sources = files.map((file) => model.sourceFile(file));
     signal?.throwIfAborted();
     const reporters = new Map<string, FileReporter>();
@@ -275,7 +275,7 @@ export function createCodex(options: CodexOptions): Codex {
     // The project rules read syntax only. Files the program had no need of before go again, so an
     // editor's program keeps only the open files and what they import: no type checker ever binds
     // the whole project (memory), and the open files' next check sees the program it saw before.
-    model.unload(files.filter((file) => !loadedBefore.has(file) && !model.hasOverlay(file)));
+    model.unload([...model.loadedFiles()].filter((file) => !loadedBefore.has(file) && !model.hasOverlay(file)));
     const findings = [...reporters.values()].flatMap((reporter) => reporter.findings);
     if (generation === startGeneration) projectCache = { generation, categories: key, findings };
     return findings;

@@ -76,11 +76,10 @@ const MODULE_CHECK_CODES = new Set([2323, 2484, 2309, 2308]);
 
 /**
  * True when a file added to the program cannot change how another file checks: a module (its
- * declarations are not global) that augments no other module and nothing global, and is no
- * declaration file (which may declare ambient modules).
+ * declarations are not global) that declares no ambient module and augments nothing global.
  */
 function isInertAddition(file: ts.SourceFile): boolean {
-  if (file.isDeclarationFile || !ts.isExternalModule(file)) return false;
+  if (!ts.isExternalModule(file)) return false;
   return !file.statements.some((statement) => ts.isModuleDeclaration(statement) && (!ts.isIdentifier(statement.name) || (statement.flags & ts.NodeFlags.GlobalAugmentation) !== 0));
 }
 
@@ -364,10 +363,10 @@ export class IncrementalTypeCheck {
       if (other === source) continue;
       const before = previous.others.get(other.fileName);
       if (before === other) kept++;
-      else if (before !== undefined || !isInertAddition(other)) return { reason: 'another file changed' };
+      else if (before !== undefined || !isInertAddition(other)) return { reason: `another file changed (${other.fileName})` };
       else added.add(other.fileName);
     }
-    if (kept !== previous.others.size) return { reason: 'another file changed' };
+    if (kept !== previous.others.size) return { reason: 'another file left the program' };
     // Files only added (a project analysis loads them all) reach this file only through an import
     // that resolves to one of them now: none of the files it saw before may import one.
     if (added.size > 0 && !importsNoneOf(program, [source, ...previous.others.values()], added)) return { reason: 'another file changed' };

@@ -72,16 +72,21 @@ export class ProjectModel {
     return run(0);
   }
 
-  /** True when `file` is in its Project already (its program includes it). */
-  isLoaded(file: string): boolean {
-    return this.projectOf(file).getSourceFile(file) !== undefined;
+  /**
+   * Every file of the Projects' programs now: loaded, or pulled in by an import (ts-morph keeps
+   * those as roots of later programs, even after the file that imported them is gone).
+   */
+  loadedFiles(): Set<string> {
+    return new Set(this.allProjects().flatMap((project) => project.getLanguageService().compilerObject.getProgram()?.getSourceFiles().map((source) => source.fileName) ?? []));
   }
 
-  /** Takes files out of their Projects (they are read again when next needed). */
+  /** Takes files out of every Project (they are read again when next needed). */
   unload(files: readonly string[]): void {
     for (const file of files) {
-      const source = this.projectOf(file).getSourceFile(file);
-      if (source) this.projectOf(file).removeSourceFile(source);
+      for (const project of this.allProjects()) {
+        const source = project.getSourceFile(file);
+        if (source) project.removeSourceFile(source);
+      }
       this.mtimes.delete(file);
     }
   }
