@@ -102,7 +102,8 @@ describe('incremental type check', () => {
     expect(exported.findings.map((finding) => finding.code)).toContain('TS2322');
     await edit(text.replace('size: string }', 'size: number }'));
     const other = await edit(UTIL.replace('side * side', 'String(side)').replace('): number', '): string'), join(root, 'src/util.ts'));
-    expect(other.typeCheck).toEqual({ mode: 'full', reason: 'another file changed' });
+    expect(other.typeCheck?.mode).toBe('full');
+    expect(other.typeCheck?.reason).toMatch(/^another file changed \(.*util\.ts\)$/);
     expect(other.findings.map((finding) => finding.code)).toContain('TS2322');
     await edit(UTIL, join(root, 'src/util.ts'));
   });
