@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import { unusedByResolution } from './unused-oracle';
-import { byPosition, checkedOf, scriptKindOf, fullSemanticCheck, semanticOf, isUnusedCode, withFixes, type CheckedDiagnostic, type ReportFix } from './type-check';
+import { byPosition, checkedOf, scriptKindOf, fullSemanticCheck, semanticOf, isUnusedCode, withFixes, type CheckedDiagnostic, type ReportFix, type SuggestingProgram } from './type-check';
 
 /**
  * Re-checks an edited file without a full pass of the type checker.
@@ -586,7 +586,7 @@ function freshCheck(service: ts.LanguageService, program: ts.Program, source: ts
   const host = ts.createCompilerHost(program.getCompilerOptions());
   const getSourceFile = host.getSourceFile.bind(host);
   host.getSourceFile = (name, languageVersion, onError) => program.getSourceFile(name) ?? getSourceFile(name, languageVersion, onError);
-  const fresh = ts.createProgram({ rootNames: program.getRootFileNames(), options: program.getCompilerOptions(), host, oldProgram: program }) as ts.Program & { getSuggestionDiagnostics(file: ts.SourceFile): readonly ts.Diagnostic[] };
+  const fresh = ts.createProgram({ rootNames: program.getRootFileNames(), options: program.getCompilerOptions(), host, oldProgram: program }) as SuggestingProgram;
   const freshSource = fresh.getSourceFile(source.fileName) ?? source;
   const diagnostics = semanticOf(fresh.getSemanticDiagnostics(freshSource), fresh.getSuggestionDiagnostics(freshSource));
   if (!lazyFixes) withFixes(service, source.fileName, diagnostics);

@@ -135,16 +135,16 @@ export function scriptKindOf(file: string): ts.ScriptKind {
 }
 
 /** Options of the one-file program: nothing is resolved or loaded besides the file itself. */
-const PARSE_ONLY_OPTIONS: ts.CompilerOptions = { noLib: true, noResolve: true, allowJs: true, types: [], target: ts.ScriptTarget.ESNext, jsx: ts.JsxEmit.Preserve, noEmit: true };
+const PARSE_ONLY_OPTIONS: ts.CompilerOptions = { allowJs: true, target: ts.ScriptTarget.ESNext, jsx: ts.JsxEmit.Preserve };
+
+/** A program and its checker-level suggestion diagnostics (present at runtime, not in the public typings). */
+export type SuggestingProgram = ts.Program & { getSuggestionDiagnostics(file: ts.SourceFile): readonly ts.Diagnostic[] };
 
 /**
- * Syntactic diagnostics of `text` from a plain parse, without the project's compiler state: a
- * one-file program that resolves nothing, so it costs the parse (milliseconds) and never touches
- * the project's program. What the language server shows first after every keystroke.
+ * A program of `text` alone: it loads no library and resolves no import, so it costs the parse
+ * (and, when asked, a check where everything outside the file is unknown).
  */
-export function parseOnlyDiagnostics(reporter: FileReporter, text: string): void {
-  if (!reporter.wants('type-check')) return;
-  const file = reporter.file;
+export function oneFileProgram(file: string, text: string, options: ts.CompilerOptions): { program: SuggestingProgram; source: ts.SourceFile } {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, scriptKindOf(file));
   const host: ts.CompilerHost = {
     getSourceFile: (name) => (name === file ? source : undefined),
@@ -157,7 +157,18 @@ export function parseOnlyDiagnostics(reporter: FileReporter, text: string): void
     fileExists: (name) => name === file,
     readFile: (name) => (name === file ? text : undefined),
   };
-  const program = ts.createProgram({ rootNames: [file], options: PARSE_ONLY_OPTIONS, host });
+  const program = ts.createProgram({ rootNames: [file], options: { ...options, noLib: true, noResolve: true, types: [], noEmit: true }, host }) as SuggestingProgram;
+  return { program, source };
+}
+
+/**
+ * Syntactic diagnostics of `text` from a plain parse, without the project's compiler state (a
+ * one-file program), so it costs milliseconds and never touches the project's program. What the
+ * language server shows first after every keystroke.
+ */
+export function parseOnlyDiagnostics(reporter: FileReporter, text: string): void {
+  if (!reporter.wants('type-check')) return;
+  const { program, source } = oneFileProgram(reporter.file, text, PARSE_ONLY_OPTIONS);
   for (const diagnostic of program.getSyntacticDiagnostics(source)) report(reporter, diagnostic);
 }
 
