@@ -231,20 +231,19 @@ export function createCodex(options: CodexOptions): Codex {
     const startGeneration = generation;
     const wants = (ruleId: string): boolean => settings.enabled(ruleId, categories);
     const files = projectFiles();
-    // Files loaded only for these rules (and what they pulled in) leave the program again afterwards (see below).
-    const loadedBefore = model.loadedFiles();
-    const sources = files.map((file) => model.sourceFile(file));
+    // The project rules read imports and exports only: files outside the program are not added to it.
+    const { modules, texts } = model.moduleFacts(files);
     signal?.throwIfAborted();
     const reporters = new Map<string, FileReporter>();
     const reporterOf = (file: string): FileReporter => {
       let reporter = reporters.get(file);
       if (!reporter) {
-        const text = files.includes(file) || model.hasOverlay(file) ? fileText(file) : readFileSync(file, 'utf8');
+        const text = texts.get(file) ?? (model.hasOverlay(file) ? fileText(file) : readFileSync(file, 'utf8'));
         reporters.set(file, (reporter = new FileReporter(file, text, settings, categories)));
       }
       return reporter;
     };
-    for (const problem of model.forgetAfter(() => dependencyRules(root, sources, wants))) {
+    for (const problem of dependencyRules(root, modules, wants)) {
       reporterOf(problem.file).report({ ruleId: problem.ruleId, start: problem.start, end: problem.end, message: problem.message, ...(problem.suggestion ? { suggestion: problem.suggestion } : {}) });
     }
     if (wants('dead-unused-export') || wants('dead-unused-file')) {
@@ -255,7 +254,7 @@ export function createCodex(options: CodexOptions): Codex {
         manifest = undefined;
       }
       const entries = manifestEntryPoints(root, manifest, config.entryPoints ?? []);
-      for (const dead of model.forgetAfter(() => findDeadExports(root, sources, entries))) {
+      for (const dead of findDeadExports(root, modules, entries)) {
         reporterOf(dead.file).report({ ruleId: dead.ruleId, start: dead.start, end: dead.end, message: dead.message, suggestion: dead.ruleId === 'dead-unused-file' ? 'Delete the file, or import it from where it is needed.' : 'Remove the export keyword, or the declaration if nothing uses it.' });
       }
     }
@@ -272,10 +271,6 @@ export function createCodex(options: CodexOptions): Codex {
         }
       }
     }
-    // The project rules read syntax only. Files the program had no need of before go again, so an
-    // editor's program keeps only the open files and what they import: no type checker ever binds
-    // the whole project (memory), and the open files' next check sees the program it saw before.
-    model.unload([...model.loadedFiles()].filter((file) => !loadedBefore.has(file) && !model.hasOverlay(file)));
     const findings = [...reporters.values()].flatMap((reporter) => reporter.findings);
     if (generation === startGeneration) projectCache = { generation, categories: key, findings };
     return findings;

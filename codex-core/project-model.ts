@@ -1,6 +1,7 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Project, ts, type SourceFile } from 'ts-morph';
+import { moduleFactsOf, type ModuleFacts } from './rules/module-graph';
 
 /** Compiler options for files that no tsconfig.json covers. */
 const DEFAULT_OPTIONS: ts.CompilerOptions = {
@@ -26,6 +27,8 @@ export class ProjectModel {
   private readonly projects = new Map<string, Project>();
   private readonly overlays = new Map<string, string>();
   private readonly mtimes = new Map<string, number>();
+  /** Module facts of files outside every program, with the text they were taken from. */
+  private readonly factsCache = new Map<string, { text: string; facts: ModuleFacts }>();
 
   constructor(readonly root: string) {}
 
@@ -73,22 +76,47 @@ export class ProjectModel {
   }
 
   /**
-   * Every file of the Projects' programs now: loaded, or pulled in by an import (ts-morph keeps
-   * those as roots of later programs, even after the file that imported them is gone).
+   * The module facts (imports, own exports) of `files` for the project rules. Files already in a
+   * program are read from it; the others are parsed one at a time into a syntax-only Project and
+   * dropped as soon as their facts are taken (and the facts kept until the file's text changes), so
+   * an editor's program holds only the open files and what they import, and no tree of the rest of
+   * the project outlives its own file's turn.
    */
-  loadedFiles(): Set<string> {
-    return new Set(this.allProjects().flatMap((project) => project.getLanguageService().compilerObject.getProgram()?.getSourceFiles().map((source) => source.fileName) ?? []));
-  }
-
-  /** Takes files out of every Project (they are read again when next needed). */
-  unload(files: readonly string[]): void {
-    for (const file of files) {
-      for (const project of this.allProjects()) {
-        const source = project.getSourceFile(file);
-        if (source) project.removeSourceFile(source);
+  moduleFacts(files: readonly string[]): { modules: ModuleFacts[]; texts: Map<string, string> } {
+    const modules: ModuleFacts[] = [];
+    const texts = new Map<string, string>();
+    let side: Project | undefined;
+    this.forgetAfter(() => {
+      for (const file of files) {
+        if (this.projectOf(file).getSourceFile(file)) {
+          const source = this.sourceFile(file);
+          texts.set(file, source.getFullText());
+          modules.push(moduleFactsOf(source));
+          continue;
+        }
+        let text = this.overlays.get(file);
+        if (text === undefined) {
+          try {
+            text = readFileSync(file, 'utf8');
+          } catch {
+            continue;
+          }
+        }
+        texts.set(file, text);
+        const cached = this.factsCache.get(file);
+        if (cached?.text === text) {
+          modules.push(cached.facts);
+          continue;
+        }
+        side ??= new Project({ compilerOptions: DEFAULT_OPTIONS, skipFileDependencyResolution: true, skipLoadingLibFiles: true, useInMemoryFileSystem: true });
+        const source = side.createSourceFile(file, text, { overwrite: true });
+        const facts = moduleFactsOf(source);
+        side.removeSourceFile(source);
+        this.factsCache.set(file, { text, facts });
+        modules.push(facts);
       }
-      this.mtimes.delete(file);
-    }
+    });
+    return { modules, texts };
   }
 
   /** True when `file` has unsaved text. */

@@ -1,6 +1,5 @@
 import { basename, join, relative, sep } from 'node:path';
-import { Node, SyntaxKind, type SourceFile } from 'ts-morph';
-import { importsOf, resolveRelative } from './module-graph';
+import { resolveRelative, type ModuleFacts } from './module-graph';
 
 /** A finding of the project-level dead-zone rules, before it gets positions. */
 export interface DeadExport {
@@ -14,36 +13,13 @@ export interface DeadExport {
 const CONVENTIONAL_ENTRY = /(\.|\/|^)(test|spec|bench|stories|story|config|setup|e2e)\.[cm]?[jt]sx?$|(^|\/)(test|tests|__tests__|scripts|bin|bench|benchmarks?|e2e|\.storybook|examples?)\//;
 const ROOT_ENTRY = /^(src\/)?(index|main|cli|server|app|mod)\.[cm]?[jt]sx?$/;
 
-/** The names a file exports itself (not re-exports), with their name nodes. */
-function ownExports(source: SourceFile): Map<string, Node> {
-  const exports = new Map<string, Node>();
-  for (const statement of source.getStatements()) {
-    if (Node.isExportAssignment(statement)) exports.set('default', statement);
-    if (Node.isExportDeclaration(statement) && !statement.getModuleSpecifier()) {
-      for (const specifier of statement.getNamedExports()) exports.set(specifier.getAliasNode()?.getText() ?? specifier.getName(), specifier);
-    }
-    if (!Node.isExportable(statement) || !statement.isExported()) continue;
-    if (statement.isDefaultExport()) {
-      exports.set('default', statement);
-    } else if (Node.isVariableStatement(statement)) {
-      for (const declaration of statement.getDeclarations()) {
-        const name = declaration.getNameNode();
-        for (const identifier of Node.isIdentifier(name) ? [name] : name.getDescendantsOfKind(SyntaxKind.Identifier)) exports.set(identifier.getText(), identifier);
-      }
-    } else if (Node.hasName(statement) && !(Node.isModuleDeclaration(statement) && statement.hasDeclareKeyword())) {
-      exports.set(statement.getName(), statement.getNameNode());
-    }
-  }
-  return exports;
-}
-
 /**
  * Finds exports no other file imports and files nothing imports, following re-exports (`export *`,
  * `export { x } from`). Entry points (package.json main/bin/exports, `entryPoints`, tests, configs,
  * scripts, a root or src/ index) are public: their exports count as used.
  */
-export function findDeadExports(root: string, sources: readonly SourceFile[], entryPoints: ReadonlySet<string>): DeadExport[] {
-  const files = new Set(sources.map((source) => source.getFilePath() as string));
+export function findDeadExports(root: string, modules: readonly ModuleFacts[], entryPoints: ReadonlySet<string>): DeadExport[] {
+  const files = new Set(modules.map((module) => module.path));
   const rel = (path: string): string => relative(root, path).split(sep).join('/');
   const isEntry = (path: string): boolean => entryPoints.has(path) || CONVENTIONAL_ENTRY.test(rel(path)) || ROOT_ENTRY.test(rel(path)) || /\.d\.[cm]?ts$/.test(path);
   const imported = new Set<string>();
@@ -60,9 +36,8 @@ export function findDeadExports(root: string, sources: readonly SourceFile[], en
     worklist.push([file, name]);
   };
 
-  for (const source of sources) {
-    const path = source.getFilePath() as string;
-    for (const edge of importsOf(source)) {
+  for (const { path, edges } of modules) {
+    for (const edge of edges) {
       const target = resolveRelative(path, edge.specifier, files);
       if (!target || !files.has(target)) continue;
       imported.add(target);
@@ -87,8 +62,7 @@ export function findDeadExports(root: string, sources: readonly SourceFile[], en
   }
 
   const dead: DeadExport[] = [];
-  for (const source of sources) {
-    const path = source.getFilePath() as string;
+  for (const { path, exports } of modules) {
     if (isEntry(path)) continue;
     if (!imported.has(path)) {
       dead.push({ ruleId: 'dead-unused-file', file: path, start: 0, end: 0, message: `nothing imports ${basename(path)} and it is no entry point` });
@@ -96,9 +70,9 @@ export function findDeadExports(root: string, sources: readonly SourceFile[], en
     }
     const names = used.get(path) ?? new Set<string>();
     if (names.has('*')) continue;
-    for (const [name, node] of ownExports(source)) {
+    for (const { name, start, end } of exports) {
       if (names.has(name)) continue;
-      dead.push({ ruleId: 'dead-unused-export', file: path, start: node.getStart(), end: node.getEnd(), message: `the export ${name} is not imported anywhere in the project` });
+      dead.push({ ruleId: 'dead-unused-export', file: path, start, end, message: `the export ${name} is not imported anywhere in the project` });
     }
   }
   return dead;

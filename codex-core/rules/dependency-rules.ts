@@ -2,8 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import semver from 'semver';
-import type { SourceFile } from 'ts-morph';
-import { importsOf, packageOf } from './module-graph';
+import { packageOf, type ModuleFacts } from './module-graph';
 
 /** A dependency finding before it gets positions: `start`/`end` are offsets into `file`. */
 export interface DependencyProblem {
@@ -72,7 +71,7 @@ function typedPackage(typesName: string): string {
  * undeclared imports, unused dependencies, installed versions out of range, runtime imports of
  * devDependencies, mismatched @types, packages in several sections and unmet peers.
  */
-export function dependencyRules(root: string, sources: readonly SourceFile[], wants: (ruleId: string) => boolean): DependencyProblem[] {
+export function dependencyRules(root: string, modules: readonly ModuleFacts[], wants: (ruleId: string) => boolean): DependencyProblem[] {
   const manifestPath = join(root, 'package.json');
   if (!existsSync(manifestPath)) return [];
   const text = readFileSync(manifestPath, 'utf8');
@@ -92,10 +91,9 @@ export function dependencyRules(root: string, sources: readonly SourceFile[], wa
   const runtime = new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {}), ...Object.keys(manifest.optionalDependencies ?? {})]);
 
   const importedAnywhere = new Set<string>();
-  for (const source of sources) {
-    const path = source.getFilePath() as string;
+  for (const { path, edges } of modules) {
     const devContext = DEV_CONTEXT.test(relative(root, path).split(sep).join('/'));
-    for (const edge of importsOf(source)) {
+    for (const edge of edges) {
       const name = packageOf(edge.specifier, BUILTINS);
       if (!name || name === manifest.name) continue;
       importedAnywhere.add(name);

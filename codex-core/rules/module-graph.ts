@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { SyntaxKind, ts, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, ts, type SourceFile } from 'ts-morph';
 
 /** One module specifier written in a file, with what the file takes from it. */
 export interface ImportEdge {
@@ -103,4 +103,46 @@ export function packageOf(specifier: string, builtins: ReadonlySet<string>): str
   const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
   if (!name || builtins.has(name)) return undefined;
   return name;
+}
+
+/** The names a file exports itself (not re-exports), with their name nodes. */
+function ownExports(source: SourceFile): Map<string, Node> {
+  const exports = new Map<string, Node>();
+  for (const statement of source.getStatements()) {
+    if (Node.isExportAssignment(statement)) exports.set('default', statement);
+    if (Node.isExportDeclaration(statement) && !statement.getModuleSpecifier()) {
+      for (const specifier of statement.getNamedExports()) exports.set(specifier.getAliasNode()?.getText() ?? specifier.getName(), specifier);
+    }
+    if (!Node.isExportable(statement) || !statement.isExported()) continue;
+    if (statement.isDefaultExport()) {
+      exports.set('default', statement);
+    } else if (Node.isVariableStatement(statement)) {
+      for (const declaration of statement.getDeclarations()) {
+        const name = declaration.getNameNode();
+        for (const identifier of Node.isIdentifier(name) ? [name] : name.getDescendantsOfKind(SyntaxKind.Identifier)) exports.set(identifier.getText(), identifier);
+      }
+    } else if (Node.hasName(statement) && !(Node.isModuleDeclaration(statement) && statement.hasDeclareKeyword())) {
+      exports.set(statement.getName(), statement.getNameNode());
+    }
+  }
+  return exports;
+}
+
+/**
+ * What the project rules (dependencies, unused exports and files) need of one file, as plain data:
+ * the file's tree can go as soon as this is taken, so a project of any size is read one file at a time.
+ */
+export interface ModuleFacts {
+  path: string;
+  edges: ImportEdge[];
+  /** The names the file exports itself (not re-exports), where each is written. */
+  exports: { name: string; start: number; end: number }[];
+}
+
+export function moduleFactsOf(source: SourceFile): ModuleFacts {
+  return {
+    path: source.getFilePath() as string,
+    edges: importsOf(source),
+    exports: [...ownExports(source)].map(([name, node]) => ({ name, start: node.getStart(), end: node.getEnd() })),
+  };
 }

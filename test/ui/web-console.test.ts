@@ -145,7 +145,10 @@ describe('web console', () => {
 
     // Back in the marketplace the card shows the install state and the update.
     await page.getByRole('link', { name: 'Marketplace' }).click();
+    // As for the first search above: the list is shown, then narrowed, before a card is acted on.
+    await expect.poll(() => cards.count()).toBeGreaterThanOrEqual(7);
     await page.getByRole('searchbox', { name: 'Search plugins' }).fill('hello');
+    await expect.poll(() => cards.count()).toBe(1);
     await expect.poll(() => page.locator('codex-plugin-card [data-state=update]').textContent()).toBe('update 1.1.0');
 
     await runOperation(page, /^Remove$/, async (dialog) => {
