@@ -190,7 +190,11 @@ export function createCodex(options: CodexOptions): Codex {
   /** Lint messages of a file from elsewhere (the project analysis's lint worker). */
   type LintSource = (file: string, text: string) => Promise<LintMessage[]>;
 
-  async function analyzeOne(file: string, layer: Layer, categories: readonly Category[] | undefined, signal?: AbortSignal, lint?: LintSource, lazyFixes = false): Promise<Finding[]> {
+  /**
+   * The findings of one file at `layer`. `typeChecked: false` (a project analysis's file that no
+   * tsconfig includes or imports) leaves out compiler diagnostics, as `tsc -p` would.
+   */
+  async function analyzeOne(file: string, layer: Layer, categories: readonly Category[] | undefined, signal?: AbortSignal, lint?: LintSource, lazyFixes = false, typeChecked = true): Promise<Finding[]> {
     signal?.throwIfAborted();
     const source = model.sourceFile(file);
     const project = model.projectOf(file);
@@ -198,7 +202,7 @@ export function createCodex(options: CodexOptions): Codex {
     const reporter = new FileReporter(file, source.getFullText(), settings, active);
     if (layer === 'fast') {
       parseOnlyDiagnostics(reporter, source.getFullText());
-    } else {
+    } else if (typeChecked) {
       const before = reporter.findings.length;
       syntacticDiagnostics(project, reporter);
       // Semantic diagnostics of a file with syntax errors only repeat them.
@@ -207,6 +211,8 @@ export function createCodex(options: CodexOptions): Codex {
         for (const diagnostic of diagnostics) reportChecked(reporter, diagnostic, lazyFixes);
         checkOutcomes.set(file, outcome);
       }
+    }
+    if (layer !== 'fast') {
       if (active.some((category) => category === 'security' || category === 'performance' || category === 'dead-zone')) {
         // ts-morph keeps a wrapper for every node it hands out; forgetting them after the rules
         // keeps memory bounded by the compiler's own trees instead of growing with every file.
@@ -276,12 +282,12 @@ export function createCodex(options: CodexOptions): Codex {
     return findings;
   }
 
-  async function analyzeFile(path: string, analyzeOptions: AnalyzeFileOptions = {}, lint?: LintSource): Promise<FileAnalysis> {
+  async function analyzeFile(path: string, analyzeOptions: AnalyzeFileOptions = {}, lint?: LintSource, typeChecked = true): Promise<FileAnalysis> {
     const started = performance.now();
     const file = absolute(path);
     const layer = analyzeOptions.layers ?? 'full';
     try {
-      const findings = await analyzeOne(file, layer, analyzeOptions.categories, analyzeOptions.signal, lint, analyzeOptions.lazyFixes);
+      const findings = await analyzeOne(file, layer, analyzeOptions.categories, analyzeOptions.signal, lint, analyzeOptions.lazyFixes, typeChecked);
       if (layer === 'project') {
         const project = await projectFindings(analyzeOptions.categories, analyzeOptions.signal);
         findings.push(...project.filter((finding) => finding.file === file));
@@ -331,23 +337,31 @@ export function createCodex(options: CodexOptions): Codex {
     // Load every file before the first type check: adding a file later changes the program, and each
     // change would rebuild the type checker (quadratic time, and memory held by the old checkers).
     for (const file of all) model.sourceFile(file);
+    // Dependencies before dependents, as tsc checks (see checkOrder); the report stays in path order.
+    const checkOrder = model.checkOrder(files);
+    // Like `tsc -p`, compiler diagnostics only for the files the tsconfig includes or they import.
+    const typeChecked = model.typeCheckedFiles(all);
+    const perFile = new Map<string, FileAnalysis>();
     const findings: Finding[] = [];
     const errors: { file: string; error: string }[] = [];
     let done = 0;
-    const projectLint = startLint(files, projectOptions.categories);
+    const projectLint = startLint(checkOrder, projectOptions.categories);
     // A file the worker failed on is linted here instead: the worker is a speed-up, never a new way to fail.
     const lint: LintSource | undefined = projectLint
       ? (file, text) => projectLint.messagesOf(file).catch(() => lintMessages(root, file, text))
       : undefined;
     try {
-      for (const file of files) {
-        const result = await analyzeFile(file, { layers: 'full', ...(projectOptions.categories ? { categories: projectOptions.categories } : {}), ...(projectOptions.signal ? { signal: projectOptions.signal } : {}) }, lint);
-        if (result.error) errors.push({ file, error: result.error });
-        findings.push(...result.findings);
+      for (const file of checkOrder) {
+        perFile.set(file, await analyzeFile(file, { layers: 'full', ...(projectOptions.categories ? { categories: projectOptions.categories } : {}), ...(projectOptions.signal ? { signal: projectOptions.signal } : {}) }, lint, typeChecked.has(file)));
         projectOptions.onProgress?.({ done: ++done, total: files.length, file });
       }
     } finally {
       await projectLint?.close();
+    }
+    for (const file of files) {
+      const result = perFile.get(file)!;
+      if (result.error) errors.push({ file, error: result.error });
+      findings.push(...result.findings);
     }
     try {
       const project = await projectFindings(projectOptions.categories, projectOptions.signal);
