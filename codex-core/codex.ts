@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Category, Finding, RuleDescription, TextEdit } from '../protocol/findings';
 import { loadConfig, mergeConfig, type CodexConfig } from './config';
-import { lintFile, lintMessages, reportLintMessages, resetLintCache, type LintMessage } from './lint';
+import { lintFile, lintMessages, reportLintMessages, resetLintCache } from './lint';
 import { startProjectLint, type ProjectLint } from './lint-worker';
 import { isSourceFile, relativePath, walkFiles } from './project-files';
 import { ProjectModel } from './project-model';
@@ -187,14 +187,14 @@ export function createCodex(options: CodexOptions): Codex {
     return model.sourceFile(file).getFullText();
   }
 
-  /** Lint messages of a file from elsewhere (the project analysis's lint worker). */
-  type LintSource = (file: string, text: string) => Promise<LintMessage[]>;
+  /** Where a file's lint findings come from: `elsewhere` when the caller reports them itself (a project analysis's lint worker). */
+  type LintSource = 'here' | 'elsewhere';
 
   /**
    * The findings of one file at `layer`. `typeChecked: false` (a project analysis's file that no
    * tsconfig includes or imports) leaves out compiler diagnostics, as `tsc -p` would.
    */
-  async function analyzeOne(file: string, layer: Layer, categories: readonly Category[] | undefined, signal?: AbortSignal, lint?: LintSource, lazyFixes = false, typeChecked = true): Promise<Finding[]> {
+  async function analyzeOne(file: string, layer: Layer, categories: readonly Category[] | undefined, signal?: AbortSignal, lint: LintSource = 'here', lazyFixes = false, typeChecked = true): Promise<Finding[]> {
     signal?.throwIfAborted();
     const source = model.sourceFile(file);
     const project = model.projectOf(file);
@@ -225,8 +225,7 @@ export function createCodex(options: CodexOptions): Codex {
       }
     }
     signal?.throwIfAborted();
-    if (lint && reporter.wants('lint')) reportLintMessages(reporter, await lint(file, source.getFullText()));
-    else await lintFile(root, source.getFullText(), reporter);
+    if (lint === 'here') await lintFile(root, source.getFullText(), reporter);
     return reporter.findings;
   }
 
@@ -236,6 +235,8 @@ export function createCodex(options: CodexOptions): Codex {
     if (projectCache && projectCache.generation === generation && projectCache.categories === key) return projectCache.findings;
     const startGeneration = generation;
     const wants = (ruleId: string): boolean => settings.enabled(ruleId, categories);
+    const moduleRules = RULES.filter((rule) => rule.category === 'dependency' || rule.id === 'dead-unused-export' || rule.id === 'dead-unused-file');
+    if (!moduleRules.some((rule) => wants(rule.id)) && !(wants('schema-drift') && options.liveCatalog)) return [];
     const files = projectFiles();
     // The project rules read imports and exports only: files outside the program are not added to it.
     const { modules, texts } = model.moduleFacts(files);
@@ -282,7 +283,7 @@ export function createCodex(options: CodexOptions): Codex {
     return findings;
   }
 
-  async function analyzeFile(path: string, analyzeOptions: AnalyzeFileOptions = {}, lint?: LintSource, typeChecked = true): Promise<FileAnalysis> {
+  async function analyzeFile(path: string, analyzeOptions: AnalyzeFileOptions = {}, lint: LintSource = 'here', typeChecked = true): Promise<FileAnalysis> {
     const started = performance.now();
     const file = absolute(path);
     const layer = analyzeOptions.layers ?? 'full';
@@ -334,34 +335,37 @@ export function createCodex(options: CodexOptions): Codex {
     const all = projectFiles();
     const only = projectOptions.files ? new Set(projectOptions.files.map(absolute)) : undefined;
     const files = only ? all.filter((file) => only.has(file)) : all;
-    // Load every file before the first type check: adding a file later changes the program, and each
-    // change would rebuild the type checker (quadratic time, and memory held by the old checkers).
-    for (const file of all) model.sourceFile(file);
-    // Dependencies before dependents, as tsc checks (see checkOrder); the report stays in path order.
-    const checkOrder = model.checkOrder(files);
-    // Like `tsc -p`, compiler diagnostics only for the files the tsconfig includes or they import.
-    const typeChecked = model.typeCheckedFiles(all);
-    const perFile = new Map<string, FileAnalysis>();
+    // The lint worker starts first: it needs nothing of the compiler, so it lints while this thread
+    // still loads the files and builds the program. Its results are reported after the type check,
+    // in whatever order they came.
+    const projectLint = startLint(files, projectOptions.categories);
     const findings: Finding[] = [];
     const errors: { file: string; error: string }[] = [];
-    let done = 0;
-    const projectLint = startLint(checkOrder, projectOptions.categories);
-    // A file the worker failed on is linted here instead: the worker is a speed-up, never a new way to fail.
-    const lint: LintSource | undefined = projectLint
-      ? (file, text) => projectLint.messagesOf(file).catch(() => lintMessages(root, file, text))
-      : undefined;
     try {
+      // Load every file before the first type check: adding a file later changes the program, and each
+      // change would rebuild the type checker (quadratic time, and memory held by the old checkers).
+      for (const file of all) model.sourceFile(file);
+      // Dependencies before dependents, as tsc checks (see checkOrder); the report stays in path order.
+      const checkOrder = model.checkOrder(files);
+      // Like `tsc -p`, compiler diagnostics only for the files the tsconfig includes or they import.
+      const typeChecked = model.typeCheckedFiles(all);
+      const perFile = new Map<string, FileAnalysis>();
+      let done = 0;
       for (const file of checkOrder) {
-        perFile.set(file, await analyzeFile(file, { layers: 'full', ...(projectOptions.categories ? { categories: projectOptions.categories } : {}), ...(projectOptions.signal ? { signal: projectOptions.signal } : {}) }, lint, typeChecked.has(file)));
+        perFile.set(file, await analyzeFile(file, { layers: 'full', ...(projectOptions.categories ? { categories: projectOptions.categories } : {}), ...(projectOptions.signal ? { signal: projectOptions.signal } : {}) }, projectLint ? 'elsewhere' : 'here', typeChecked.has(file)));
         projectOptions.onProgress?.({ done: ++done, total: files.length, file });
+      }
+      for (const file of files) {
+        const result = perFile.get(file)!;
+        findings.push(...result.findings);
+        if (result.error) {
+          errors.push({ file, error: result.error });
+        } else if (projectLint) {
+          findings.push(...await workerLintFindings(projectLint, file, projectOptions.categories));
+        }
       }
     } finally {
       await projectLint?.close();
-    }
-    for (const file of files) {
-      const result = perFile.get(file)!;
-      if (result.error) errors.push({ file, error: result.error });
-      findings.push(...result.findings);
     }
     try {
       const project = await projectFindings(projectOptions.categories, projectOptions.signal);
@@ -371,6 +375,15 @@ export function createCodex(options: CodexOptions): Codex {
       errors.push({ file: root, error: (error as Error).message });
     }
     return { findings, files: files.length, errors, durationMs: performance.now() - started };
+  }
+
+  /** A file's lint findings from the project's lint worker; a file the worker failed on is linted here instead (the worker is a speed-up, never a new way to fail). */
+  async function workerLintFindings(projectLint: ProjectLint, file: string, categories: readonly Category[] | undefined): Promise<Finding[]> {
+    const text = fileText(file);
+    const reporter = new FileReporter(file, text, settings, within(categories, ['lint']));
+    if (!reporter.wants('lint')) return [];
+    reportLintMessages(reporter, await projectLint.messagesOf(file).catch(() => lintMessages(root, file, text)));
+    return reporter.findings;
   }
 
   async function resolveFixes(path: string): Promise<Finding[]> {
