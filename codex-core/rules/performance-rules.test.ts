@@ -38,10 +38,15 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
       { name: 'query per id in for-of', code: 'declare const db: { query(s: string, v: unknown[]): Promise<unknown> };\nexport async function load(ids: string[]) { for (const id of ids) { await /*@*/db.query("SELECT * FROM t WHERE id = $1", [id]); } }' },
       { name: 'findUnique in map', code: 'declare const prisma: { user: { findUnique(a: object): Promise<unknown> } };\nexport const load = (ids: string[]) => Promise.all(ids.map((id) => /*@*/prisma.user.findUnique({ where: { id } })));' },
       { name: 'repository in forEach', code: 'declare const userRepository: { findOne(id: string): void };\nexport function load(ids: string[]) { ids.forEach((id) => /*@*/userRepository.findOne(id)); }' },
+      { name: 'knex raw awaited per row', code: 'declare const knex: { raw(s: string, v?: unknown[]): Promise<unknown> };\nexport async function kill(rows: { id: number }[]) { for (const row of rows) await /*@*/knex.raw("KILL ?", [row.id]); }' },
+      { name: 'knex raw returned to Promise.all', code: 'declare const client: { raw(s: string): Promise<unknown> };\nexport const kill = (rows: { id: number }[]) => Promise.all(rows.map((row) => /*@*/client.raw(`KILL ${row.id}`)));' },
+      { name: 'Kysely chain executed per id', code: 'interface Q { where(a: string, b: string, c: unknown): Q; execute(): Promise<unknown[]> }\ndeclare const db: { selectFrom(t: string): Q };\nexport async function load(ids: string[]) { for (const id of ids) await /*@*/db.selectFrom("users").where("id", "=", id).execute(); }' },
     ],
     ignore: [
       { name: 'one query before the loop', code: 'declare const db: { query(s: string, v: unknown[]): Promise<unknown[]> };\nexport async function load(ids: string[]) { const rows = await db.query("SELECT * FROM t WHERE id = ANY($1)", [ids]); for (const row of rows) console.log(row); }' },
       { name: 'array find in a loop', code: 'export function pair(a: number[], b: number[]) { return a.map((x) => b.find((y) => y === x)); }' },
+      // Found in knex's query compiler: raw fragments built in a loop are spliced into one query.
+      { name: 'raw fragments kept for one query', code: 'declare const knex: { raw(s: string, v?: unknown[]): object };\nexport function columns(names: string[]) { const data: Record<string, object> = {}; for (const name of names) data[name] = knex.raw("?? + 1", [name]); return names.map((name) => knex.raw("?? as ??", [name, name])); }' },
       { name: 'URL query parameter', code: 'export function read(urls: URL[]) { for (const u of urls) console.log(u.searchParams.get("q")); }' },
     ],
   },
@@ -65,11 +70,17 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
       { name: 'includes inside filter', code: 'export const common = (a: string[], b: string[]) => a.filter((x) => /*@*/b.includes(x));' },
       { name: 'find inside for-of', code: 'interface U { id: string }\nexport function join(ids: string[], users: U[]) { const out: (U | undefined)[] = []; for (const id of ids) out.push(/*@*/users.find((u) => u.id === id)); return out; }' },
       { name: 'indexOf in a classic loop', code: 'export function dedupe(xs: number[]) { const seen: number[] = []; for (let i = 0; i < xs.length; i++) { if (/*@*/seen.indexOf(xs[i]!) < 0) seen.push(xs[i]!); } return seen; }' },
+      { name: 'literal list in a let that is replaced', code: 'declare const env: string;\nexport function pick(xs: string[]) { let exts = [""]; if (env) exts = env.split(";"); return xs.filter((x) => /*@*/exts.includes(x)); }' },
+      { name: 'entry of a table whose lists grow', code: 'const seen: Record<string, string[]> = { a: [], b: ["x"] };\nexport function mark(keys: string[], k: string) { for (const key of keys) { if (!/*@*/seen[k]!.includes(key)) seen[k]!.push(key); } }' },
     ],
     ignore: [
       { name: 'string includes in a loop', code: 'export const hits = (lines: string[], w: string) => lines.filter((l) => l.includes(w));' },
       { name: 'Set has in a loop', code: 'export const common = (a: string[], b: string[]) => { const s = new Set(b); return a.filter((x) => s.has(x)); };' },
       { name: 'literal list', code: 'const KINDS = ["a", "b", "c"];\nexport const known = (xs: string[]) => xs.filter((x) => KINDS.includes(x));' },
+      // Found in nodemailer's mime-node: JavaScript keeps its constant lists in `let`s and `var`s.
+      { name: 'literal list in a let', code: 'export function custom(keys: string[]) { let standard = ["to", "cc", "bcc", "from"]; return keys.filter((key) => !standard.includes(key)); }' },
+      // Found in @trpc/server's resolveResponse: a constant table of short lists, picked by a flag.
+      { name: 'entry of a constant lookup table', code: 'const PLAIN: Record<string, string[]> = { query: ["GET"], mutation: ["POST"] };\nconst OVERRIDE: Record<string, string[]> = { query: ["GET", "POST"], mutation: ["POST"] };\nexport function allowed(calls: { type: string; method: string }[], override: boolean) { const table = override ? OVERRIDE : PLAIN; return calls.filter((c) => table[c.type]!.includes(c.method)); }' },
     ],
   },
   'perf-unbounded-collection': {
@@ -77,11 +88,14 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
       { name: 'cache map only set', code: 'const /*@*/cache = new Map<string, number>();\nexport function get(k: string) { if (!cache.has(k)) cache.set(k, k.length); return cache.get(k); }' },
       { name: 'log array pushed per call', code: 'const /*@*/seen: string[] = [];\nexport function track(e: string) { seen.push(e); }' },
       { name: 'object index written per call', code: 'const /*@*/sessions: Record<string, number> = {};\nexport function open(id: string) { sessions[id] = Date.now(); }' },
+      { name: 'pushed by a route handler registered at the top level', code: 'declare const app: { get(p: string, h: (req: { url: string }) => void): void };\nconst /*@*/visits: string[] = [];\napp.get("/", (req) => { visits.push(req.url); });' },
     ],
     ignore: [
       { name: 'map with delete', code: 'const live = new Map<string, number>();\nexport function open(id: string) { live.set(id, 1); }\nexport function close(id: string) { live.delete(id); }' },
       { name: 'bounded by size', code: 'const cache = new Map<string, number>();\nexport function put(k: string) { if (cache.size > 100) cache.clear(); cache.set(k, 1); }' },
       { name: 'filled once at module level', code: 'const registry = new Map<string, number>();\nregistry.set("a", 1);\nexport const lookup = (k: string) => registry.get(k);' },
+      // Found in nodemailer's well-known services: the table is filled by callbacks that run while the module loads.
+      { name: 'filled by callbacks while the module loads', code: 'const services: Record<string, { aliases?: string[] }> = { gmail: { aliases: ["google"] } };\nconst normalized: Record<string, string> = {};\nObject.keys(services).forEach((key) => { normalized[key] = key; (services[key]!.aliases ?? []).forEach((alias) => { normalized[alias] = key; }); });\n(() => { normalized.local = "local"; })();\nexport const find = (k: string) => normalized[k] || false;' },
     ],
   },
 };

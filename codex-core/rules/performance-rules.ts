@@ -1,12 +1,18 @@
-import { Node, SyntaxKind } from 'ts-morph';
+import { Node, SyntaxKind, type ObjectLiteralExpression } from 'ts-morph';
 import type { FileReporter } from '../reporter';
-import { calleeModule, calleeName, enclosingLoop, isFunctionLike, type SyntaxIndex } from './syntax-index';
+import { calleeModule, calleeName, enclosingLoop, isFunctionLike, iteratingCallOf, type SyntaxIndex } from './syntax-index';
+import { variableInitializerOf, isConstant, unwrap } from './value-flow';
 
 const HANDLER_REGISTRARS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'all', 'use', 'route', 'head', 'options', 'handle', 'on', 'addHook', 'createServer']);
 const HANDLER_PARAMS = /^(req|request|res|reply|response|ctx|context|event)$/;
 const QUERY_CALLS = new Set(['query', 'execute', 'findOne', 'findUnique', 'findFirst', 'findMany', 'findById', 'findByPk', 'findAll', 'findOneBy', 'findBy',
   '$queryRaw', '$executeRaw', 'raw', 'count', 'aggregate', 'insertOne', 'updateOne', 'deleteOne', 'selectFrom', 'insertInto', 'oneOrNone', 'manyOrNone']);
 const DB_RECEIVER = /^(db|database|pool|client|conn|connection|tx|trx|knex|prisma|sql|repo|repository|model|collection|em|manager|queryRunner|supabase|\w*Repository|\w*Repo|\w*Model|\w*Db|\w*Client|\w*Pool)$/i;
+/** Calls that build a query (knex's `raw`, Kysely's `selectFrom`): it runs only when awaited or executed. */
+const QUERY_BUILDERS = new Set(['raw', 'selectFrom', 'insertInto']);
+/** Methods that run a built query. */
+const EXECUTING = /^(execute\w*|then|catch|finally|stream|pipe|stmt)$/;
+const PROMISE_COMBINATORS = new Set(['all', 'allSettled', 'race', 'any']);
 const LOOKUPS = new Set(['includes', 'indexOf', 'lastIndexOf', 'find', 'findIndex', 'findLast', 'findLastIndex']);
 const GROW = new Set(['set', 'push', 'add', 'unshift']);
 const SHRINK = /\.(delete|clear|splice|shift|pop|length\s*=)|\.size\s*[<>]=?|\.length\s*[<>]=?|^\s*$/;
@@ -51,6 +57,80 @@ function isLoopInvariant(expression: Node, loop: Node): boolean {
   // Calls may return something new every time; only plain data counts as invariant.
   if (Node.isCallExpression(expression) || expression.getDescendantsOfKind(SyntaxKind.CallExpression).length > 0) return false;
   return identifiers.every((identifier) => !variant.has(identifier.getText()));
+}
+
+/**
+ * True when the query a builder call starts runs inside `loop`: the chain is awaited or ends in an
+ * executing method, or an iterating callback returns it to `Promise.all` (or to an `await`). A
+ * builder whose result is kept or spliced into another query (`data[column] = knex.raw(...)`)
+ * runs no query there.
+ */
+function runsQuery(call: Node, loop: Node): boolean {
+  let top: Node = call;
+  for (let parent = top.getParent(); parent && Node.isPropertyAccessExpression(parent) && parent.getExpression() === top; parent = top.getParent()) {
+    if (EXECUTING.test(parent.getName())) return true;
+    const chained = parent.getParent();
+    if (!chained || !Node.isCallExpression(chained) || chained.getExpression() !== parent) return false;
+    top = chained;
+  }
+  const parent = top.getParent();
+  if (!parent) return false;
+  if (Node.isAwaitExpression(parent) || Node.isYieldExpression(parent)) return true;
+  const returned = Node.isReturnStatement(parent) || (Node.isArrowFunction(parent) && parent.getBody() === top);
+  if (!returned || !Node.isCallExpression(loop)) return false;
+  // The callback's results go where the iterating call's result goes.
+  const consumer = loop.getParent();
+  if (consumer && Node.isAwaitExpression(consumer)) return true;
+  return consumer !== undefined && Node.isCallExpression(consumer) && PROMISE_COMBINATORS.has(calleeName(consumer.getExpression()) ?? '');
+}
+
+/** How far a list's value is followed through constants, conditionals and lookup tables. */
+const MAX_LIST_DEPTH = 4;
+
+/**
+ * True when every value `node` can have is a non-empty array literal of constants written in the
+ * source, reached through variables, conditionals and constant lookup tables
+ * (`const METHODS = { query: ['GET'], mutation: ['POST'] }; METHODS[type].includes(method)`):
+ * its length is bounded by the source code, so scanning it in a loop is not quadratic.
+ */
+function isLiteralList(node: Node, depth = 0): boolean {
+  const value = unwrap(node);
+  if (Node.isArrayLiteralExpression(value)) return value.getElements().length > 0 && value.getElements().every((element) => isConstant(element));
+  if (depth >= MAX_LIST_DEPTH) return false;
+  if (Node.isConditionalExpression(value)) return isLiteralList(value.getWhenTrue(), depth + 1) && isLiteralList(value.getWhenFalse(), depth + 1);
+  if (Node.isIdentifier(value)) {
+    const initializer = variableInitializerOf(value);
+    return initializer !== undefined && isLiteralList(initializer, depth + 1);
+  }
+  if (Node.isPropertyAccessExpression(value) || Node.isElementAccessExpression(value)) {
+    const tables = literalTablesOf(value.getExpression(), depth + 1);
+    if (!tables) return false;
+    // `table.name` and `table['name']` read one entry; `table[key]` may read any of them.
+    const argument = Node.isElementAccessExpression(value) ? value.getArgumentExpression() : undefined;
+    const name = Node.isPropertyAccessExpression(value) ? value.getName() : argument && (Node.isStringLiteral(argument) || Node.isNoSubstitutionTemplateLiteral(argument)) ? argument.getLiteralText() : undefined;
+    return tables.every((table) => {
+      const entries = table.getProperties().filter((property) => name === undefined || (Node.isPropertyAssignment(property) && property.getName() === name));
+      return entries.length > 0 && entries.every((entry) => Node.isPropertyAssignment(entry) && isLiteralList(entry.getInitializerOrThrow(), depth + 1));
+    });
+  }
+  return false;
+}
+
+/** The object literals `node` can be (through variables and conditionals), or undefined when it may be anything else. */
+function literalTablesOf(node: Node, depth: number): ObjectLiteralExpression[] | undefined {
+  const value = unwrap(node);
+  if (Node.isObjectLiteralExpression(value)) return [value];
+  if (depth >= MAX_LIST_DEPTH) return undefined;
+  if (Node.isConditionalExpression(value)) {
+    const whenTrue = literalTablesOf(value.getWhenTrue(), depth + 1);
+    const whenFalse = literalTablesOf(value.getWhenFalse(), depth + 1);
+    return whenTrue && whenFalse ? [...whenTrue, ...whenFalse] : undefined;
+  }
+  if (Node.isIdentifier(value)) {
+    const initializer = variableInitializerOf(value);
+    return initializer ? literalTablesOf(initializer, depth + 1) : undefined;
+  }
+  return undefined;
 }
 
 /** Runs every performance rule over one file. */
@@ -99,12 +179,18 @@ export function performanceRules(index: SyntaxIndex, reporter: FileReporter): vo
   }
 
   if (reporter.wants('perf-query-in-loop')) {
+    // A chain (`db.selectFrom(...).where(...).execute()`) is one query: reported once, where it starts.
+    const chainsReported = new Set<number>();
     for (const call of calls) {
       const callee = call.getExpression();
       const name = calleeName(callee);
       if (!name || !QUERY_CALLS.has(name) || !Node.isPropertyAccessExpression(callee)) continue;
       if (!callee.getExpression().getText().split('.').some((segment) => DB_RECEIVER.test(segment.replace(/^this$/, '')))) continue;
-      if (!enclosingLoop(call, true)) continue;
+      const loop = enclosingLoop(call, true);
+      if (!loop) continue;
+      if (QUERY_BUILDERS.has(name) && !runsQuery(call, loop)) continue;
+      if (chainsReported.has(call.getStart())) continue;
+      chainsReported.add(call.getStart());
       report('perf-query-in-loop', call, `${callee.getText()}() runs once per iteration (N+1 queries)`, 'Fetch all rows in one query (WHERE id = ANY($1), IN (...), a join) before the loop.');
     }
   }
@@ -150,14 +236,35 @@ export function performanceRules(index: SyntaxIndex, reporter: FileReporter): vo
       if (type.isTuple()) continue;
       // Looking up in the list being iterated itself is still O(n²), but `list.indexOf(item)` to get the
       // index of the current element is a different (equally slow) idiom; both are reported.
-      const declaration = receiver.getSymbol()?.getDeclarations()[0];
-      const initializer = declaration && Node.isVariableDeclaration(declaration) ? declaration.getInitializer() : undefined;
-      if (initializer && Node.isArrayLiteralExpression(initializer) && initializer.getElements().length > 0 && initializer.getElements().every((element) => Node.isStringLiteral(element) || Node.isNumericLiteral(element))) continue;
+      if (isLiteralList(receiver)) continue;
       report('perf-quadratic-lookup', call, `${callee.getText()}() scans an array on every iteration (O(n²))`, 'Build a Set or Map of the array once, before the loop, and look up in it.');
     }
   }
 
   if (reporter.wants('perf-unbounded-collection')) unboundedCollections(index, report);
+}
+
+/** True for `a = b`, `a += b` and the other assignments (not `a || b`, `a + b`). */
+function isAssignment(node: Node): node is import('ts-morph').BinaryExpression {
+  if (!Node.isBinaryExpression(node)) return false;
+  const kind = node.getOperatorToken().getKind();
+  return kind >= SyntaxKind.FirstAssignment && kind <= SyntaxKind.LastAssignment;
+}
+
+/**
+ * True when `node` runs on calls of a function, not only while the module loads: code in a callback
+ * of an iterating call (`Object.keys(table).forEach(...)`) or in an immediately invoked function runs
+ * where that call runs, which at the top level is once.
+ */
+function runsPerCall(node: Node): boolean {
+  for (let fn = node.getFirstAncestor(isFunctionLike); fn; fn = fn.getFirstAncestor(isFunctionLike)) {
+    let callee: Node = fn;
+    while (Node.isParenthesizedExpression(callee.getParent())) callee = callee.getParentOrThrow();
+    const parent = callee.getParent();
+    const invokedHere = parent !== undefined && Node.isCallExpression(parent) && parent.getExpression() === callee;
+    if (!invokedHere && !iteratingCallOf(fn)) return true;
+  }
+  return false;
 }
 
 function unboundedCollections(index: SyntaxIndex, report: (ruleId: string, node: Node, message: string, suggestion: string) => void): void {
@@ -173,16 +280,16 @@ function unboundedCollections(index: SyntaxIndex, report: (ruleId: string, node:
       for (const identifier of index.identifiersNamed(name)) {
         if (identifier === declaration.getNameNode()) continue;
         const parent = identifier.getParent();
-        const insideFunction = identifier.getFirstAncestor(isFunctionLike) !== undefined;
+        const perCall = runsPerCall(identifier);
         if (parent && Node.isPropertyAccessExpression(parent) && parent.getExpression() === identifier) {
           const member = parent.getName();
-          if (GROW.has(member) && insideFunction) grows = true;
+          if (GROW.has(member) && perCall) grows = true;
           if (SHRINK.test(parent.getParentOrThrow().getText().slice(name.length)) || ['delete', 'clear', 'splice', 'shift', 'pop', 'size', 'length'].includes(member)) shrinks = true;
         } else if (parent && Node.isElementAccessExpression(parent) && parent.getExpression() === identifier) {
           const assignment = parent.getParent();
-          if (assignment && Node.isBinaryExpression(assignment) && assignment.getLeft() === parent && insideFunction) grows = true;
+          if (assignment && isAssignment(assignment) && assignment.getLeft() === parent && perCall) grows = true;
           if (assignment && Node.isDeleteExpression(assignment)) shrinks = true;
-        } else if (parent && Node.isBinaryExpression(parent) && parent.getLeft() === identifier) {
+        } else if (parent && isAssignment(parent) && parent.getLeft() === identifier) {
           shrinks = true;
         } else if (parent && !Node.isPropertyAccessExpression(parent) && !Node.isElementAccessExpression(parent)) {
           // Handed to other code (returned, passed along): it may be pruned there.

@@ -74,6 +74,8 @@ function hasSeparator(atoms: readonly Atom[]): boolean {
  * Finds the shapes of regular expression that backtrack exponentially: a group that repeats without
  * bound and contains an atom that repeats without bound (`(a+)+`, `(\w+\s?)*`) unless a separator
  * splits the iterations, or whose alternatives can match the same text (`(a|a)*`, `(\d|\w)+`).
+ * Such a group at the very end of the pattern is safe: nothing after it can fail and force the
+ * engine to try the other ways of splitting the input (`/(?:[^ "]+|"[^"]*")+/g` tokenises in one pass).
  * Returns a description, or `undefined` when safe.
  */
 export function findBacktracking(pattern: string): string | undefined {
@@ -114,7 +116,11 @@ export function findBacktracking(pattern: string): string | undefined {
       index++;
       const quantifier = quantifierAt(pattern, index);
       const parent = stack[stack.length - 1]!;
-      if (quantifier?.unbounded) {
+      // A repeated group that ends the pattern (nothing after it, at the top level) cannot be made to
+      // fail after it matched: the first way of matching is taken, and no other is ever tried.
+      const rest = quantifier ? pattern.slice(index + quantifier.length) : '';
+      const endsPattern = stack.length === 1 && (rest === '' || rest.startsWith('|'));
+      if (quantifier?.unbounded && !endsPattern) {
         const single = group.alternatives.length === 1;
         if (group.unbounded && !(single && hasSeparator(group.atoms))) {
           return `a repeated group contains a repeated atom: (${groupText})${pattern.slice(index, index + quantifier.length)}`;

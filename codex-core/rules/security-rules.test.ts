@@ -49,12 +49,16 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
       { name: 'AWS access key id', code: 'export const id = /*@*/"AKIAIOSFODNN7EXAMPLQ";' },
       { name: 'high-entropy API key', code: 'export const config = { apiKey: /*@*/"q8Zr2xLk9TfW4mVb7NcY1pHs" };' },
       { name: 'private key', code: 'export const pem = /*@*/`-----BEGIN RSA PRIVATE KEY-----\nMIIEow`;' },
+      { name: 'password inside a connection URL', code: 'export const databaseSecret = /*@*/"postgres://app:Zr8xLk2TfW9mVb@db.internal:5432/app";' },
     ],
     ignore: [
       { name: 'secret from the environment', code: 'export const password = process.env.DB_PASSWORD ?? "";' },
       { name: 'low-entropy token type', code: 'export const tokenType = "Bearer";' },
       { name: 'sample JWT in a test file', extension: '.test.ts', code: 'export const sample = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";' },
       { name: 'high entropy, harmless name', code: 'export const checksum = "q8Zr2xLk9TfW4mVb7NcY1pHs";' },
+      // Found in pm2's pm2-plus auth strategies: a module path and an OAuth address under auth-like names.
+      { name: 'module path required under an auth-like name', code: 'declare function require(id: string): unknown;\nexport const AuthStrategy = require("@pm2/js-api/src/auth_strategies/strategy");' },
+      { name: 'address under an auth-like name', code: 'export const URL_AUTH = "/api/oauth/authorize?response_type=token&scope=all&client_id=" + "pm2";' },
     ],
   },
   'security-tls-disabled': {
@@ -91,6 +95,8 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
       { name: 'basename sanitises', code: 'import fs from "node:fs";\nimport path from "node:path";\nexport function h(req: { params: { name: string } }) { return fs.readFileSync(path.join("/data", path.basename(req.params.name))); }' },
       { name: 'configured path', code: 'import fs from "node:fs";\nconst config = { dataFile: "/etc/app.json" };\nexport const read = () => fs.readFileSync(config.dataFile);' },
       { name: 'parameter never fed with input', code: 'import fs from "node:fs";\nfunction load(p: string) { return fs.readFileSync(p); }\nexport const h = () => load("/srv/static/index.html");' },
+      // Found in knex's build script: a CLI reads the file its user names.
+      { name: 'command-line argument', code: 'import fs from "node:fs";\nconst artifact = process.argv[2]!;\nexport const size = fs.statSync(artifact).size;' },
     ],
   },
   'security-prototype-pollution': {
@@ -112,12 +118,15 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
       { name: 'nested plus', code: 'export const re = /*@*//^(a+)+$/;' },
       { name: 'words and spaces repeated', code: 'export const re = /*@*//^(\\w+\\s?)*$/;' },
       { name: 'RegExp constructor with identical alternatives', code: 'export const re = /*@*/new RegExp("^(a|a)*$");' },
+      { name: 'tokeniser that must reach the end', code: 'export const tokens = /*@*//^(?:[^ "]+|"[^"]*")+$/;' },
     ],
     ignore: [
       { name: 'repeated group without inner repetition', code: 'export const re = /^(ab)+$/;' },
       { name: 'bounded repetition', code: 'export const ip = /^(?:\\d{1,3}\\.){3}\\d{1,3}$/;' },
       { name: 'quantifier characters in a class', code: 'export const re = /^[a+]+$/;' },
       // Found in zod's email and domain regexes: a separator the inner repetition cannot match splits the iterations.
+      // Found in pm2's Configuration: nothing follows the repeated group, so nothing can make it try another split.
+      { name: 'repeated group that ends the pattern', code: 'export const tokens = (serial: string) => serial.match(/(?:[^ "]+|"[^"]*")+/g);' },
       { name: 'separator-delimited repetition', code: 'export const domain = /^([a-z0-9][a-z0-9-]*\\.)+[a-z]{2,}$/i;\nexport const query = /^(&\\w+=\\w+)*$/;' },
     ],
   },

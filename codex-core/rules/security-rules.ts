@@ -48,6 +48,23 @@ function hasSecretName(name: string | undefined): boolean {
   return words.some((word) => SECRET_WORDS.has(word));
 }
 
+/** True for `require(...)` and `import(...)`: their string argument names a module, not a value. */
+function isModuleLoad(node: Node): boolean {
+  if (!Node.isCallExpression(node)) return false;
+  const callee = node.getExpression();
+  return callee.getKind() === SyntaxKind.ImportKeyword || (Node.isIdentifier(callee) && callee.getText() === 'require');
+}
+
+/**
+ * True for a URL, an absolute or relative path, or a query string (`/api/oauth/authorize?scope=all&client_id=`):
+ * an address that mentions auth or tokens, not a credential. One with a password in it
+ * (`https://user:pass@host`) is not an address here.
+ */
+function isAddress(text: string): boolean {
+  if (/\/\/[^/\s:@]+:[^/\s@]+@/.test(text)) return false;
+  return /^([a-z][a-z0-9+.-]*:\/\/|\.{0,2}\/)/i.test(text) || /[?&][A-Za-z_][\w.-]*=/.test(text);
+}
+
 function shellOption(call: import('ts-morph').CallExpression): boolean {
   return call.getArguments().some((argument) => Node.isObjectLiteralExpression(argument)
     && argument.getProperties().some((property) => Node.isPropertyAssignment(property) && property.getName() === 'shell' && property.getInitializer()?.getText() !== 'false'));
@@ -111,13 +128,13 @@ export function securityRules(index: SyntaxIndex, reporter: FileReporter): void 
     for (const literal of [...index.of(SyntaxKind.StringLiteral), ...index.of(SyntaxKind.NoSubstitutionTemplateLiteral)]) {
       const text = literal.getLiteralValue();
       const parent = literal.getParent();
-      if (parent && (Node.isImportDeclaration(parent) || Node.isExportDeclaration(parent) || Node.isLiteralTypeNode(parent))) continue;
+      if (parent && (Node.isImportDeclaration(parent) || Node.isExportDeclaration(parent) || Node.isLiteralTypeNode(parent) || isModuleLoad(parent))) continue;
       const known = KNOWN_SECRET_FORMATS.find((format) => format.pattern.test(text) && !(inTest && format.sampleInTests));
       if (known) {
         report('security-hardcoded-secret', literal, `this string looks like ${known.name}`, 'Read it from the environment or a secret store, and rotate the exposed credential.');
         continue;
       }
-      if (!inTest && text.length >= 16 && !/\s/.test(text) && !PLACEHOLDER.test(text) && entropy(text) >= 3.5 && hasSecretName(assignedName(literal))) {
+      if (!inTest && text.length >= 16 && !/\s/.test(text) && !PLACEHOLDER.test(text) && !isAddress(text) && entropy(text) >= 3.5 && hasSecretName(assignedName(literal))) {
         report('security-hardcoded-secret', literal, `a high-entropy literal is assigned to ${assignedName(literal)}`, 'Read it from the environment or a secret store.');
       }
     }

@@ -1,10 +1,11 @@
-import { Node, SyntaxKind } from 'ts-morph';
+import { Node, SyntaxKind, ts } from 'ts-morph';
 import { calleeName, isFunctionLike } from './syntax-index';
 
 /** How far values are followed through assignments and parameters: enough for local code, cheap. */
 const MAX_DEPTH = 4;
 
-function unwrap(node: Node): Node {
+/** The expression under parentheses, `as`, `!`, `satisfies` and type assertions. */
+export function unwrap(node: Node): Node {
   let current = node;
   while (Node.isParenthesizedExpression(current) || Node.isAsExpression(current) || Node.isNonNullExpression(current)
     || Node.isTypeAssertion(current) || Node.isSatisfiesExpression(current)) {
@@ -27,6 +28,37 @@ export function initializerOf(identifier: Node): Node | undefined {
     return holder?.getInitializer();
   }
   return undefined;
+}
+
+/**
+ * The initializer of the one variable an identifier names, in this file or, through an import, in
+ * another file of the program; a `let` or `var` only when the file never assigns to it again
+ * (JavaScript keeps its constant tables in `var`s).
+ */
+export function variableInitializerOf(identifier: Node): Node | undefined {
+  if (!Node.isIdentifier(identifier)) return undefined;
+  const symbol = identifier.getSymbol();
+  const declarations = (symbol?.getAliasedSymbol() ?? symbol)?.getDeclarations() ?? [];
+  const declaration = declarations[0];
+  if (declarations.length !== 1 || !declaration || !Node.isVariableDeclaration(declaration)) return undefined;
+  if (declaration.getVariableStatement()?.getDeclarationKind() !== 'const' && isAssignedInFile(declaration.getSourceFile().compilerNode, declaration.getName())) return undefined;
+  return declaration.getInitializer();
+}
+
+/** True when the file assigns to a variable spelt `name` somewhere (by name: cheap, and errs towards "assigned"). */
+function isAssignedInFile(source: ts.SourceFile, name: string): boolean {
+  let assigned = false;
+  const visit = (node: ts.Node): void => {
+    if (assigned) return;
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment
+      && ts.isIdentifier(node.left) && node.left.text === name) {
+      assigned = true;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return assigned;
 }
 
 /** The parameter an identifier names, if it is one. */
@@ -102,19 +134,20 @@ export function literalText(node: Node, depth = 0): string {
 
 const USER_INPUT = [
   /\b(req|request|ctx\.request|ctx|event|c\.req)\s*\.\s*(params|query|body|headers|cookies|files?|url|path|originalUrl)\b/,
-  /\bprocess\.argv\b/,
 ];
 /** Calls (by callee text) that return user input. */
-const USER_INPUT_CALLS = [/\bsearchParams\s*\.\s*get(All)?$/, /\bformData\s*\.\s*get$/, /\b(req|request)\s*\.\s*(param|get|header)$/, /\breadline\b.*\.question$/];
+const USER_INPUT_CALLS = [/\bsearchParams\s*\.\s*get(All)?$/, /\bformData\s*\.\s*get$/, /\b(req|request)\s*\.\s*(param|get|header)$/];
 /** Calls whose result no longer carries the input's danger. */
 const SANITIZERS = new Set(['basename', 'parseInt', 'parseFloat', 'Number', 'Boolean', 'encodeURIComponent', 'escape', 'sanitize', 'sanitizePath', 'safePath', 'normalizeSafe', 'isSafe', 'validate', 'parse', 'uuid', 'hash', 'createHash']);
 /** Calls whose result carries their arguments' danger on. */
 const PROPAGATORS = new Set(['join', 'resolve', 'normalize', 'concat', 'String', 'trim', 'toString', 'toLowerCase', 'toUpperCase', 'slice', 'substring', 'replace', 'format', 'decodeURIComponent', 'decodeURI']);
 
 /**
- * True when `node` carries user input: request params, query, body, headers or cookies, command-line
- * arguments or URL search params, followed through local variables, string building, path helpers,
- * and parameters of functions in the same file whose call sites pass user input.
+ * True when `node` carries input from a remote user: request params, query, body, headers or
+ * cookies, or URL search params, followed through local variables, string building, path helpers,
+ * and parameters of functions in the same file whose call sites pass user input. Command-line
+ * arguments and terminal prompts do not count: they come from the user running the program, who
+ * names the files a CLI is meant to read (found on knex's build script).
  */
 export function isUserInput(node: Node, depth = 0): boolean {
   if (depth > MAX_DEPTH) return false;
