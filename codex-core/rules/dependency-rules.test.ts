@@ -56,6 +56,8 @@ const table: Record<string, { find: ProjectCase[]; ignore: ProjectCase[] }> = {
       { name: 'a type-only import', files: { 'package.json': pkg({ devDependencies: { zod: '4.0.0' } }), 'src/index.ts': 'import type { ZodType } from "zod";\nexport type T = ZodType;' } },
       { name: 'a test file', files: { 'package.json': pkg({ devDependencies: { vitest: '4.0.0' } }), 'src/index.test.ts': 'import { it } from "vitest";\nit("x", () => {});' } },
       { name: 'a script', files: { 'package.json': pkg({ devDependencies: { esbuild: '0.28.0' } }), 'scripts/build.mjs': 'import { build } from "esbuild";\nawait build({});' } },
+      // Found in knex: database drivers the user installs, marked optional in peerDependenciesMeta, kept in devDependencies for its own tests.
+      { name: 'an optional peer named in peerDependenciesMeta', files: { 'package.json': pkg({ devDependencies: { pg: '8.0.0' }, peerDependenciesMeta: { pg: { optional: true } } }), 'lib/postgres.cjs': 'module.exports = () => require("pg");' } },
     ],
   },
   'dep-types-mismatch': {

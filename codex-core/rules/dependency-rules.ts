@@ -88,7 +88,8 @@ export function dependencyRules(root: string, modules: readonly ModuleFacts[], w
   };
   const declared = new Map<string, string[]>();
   for (const section of SECTIONS) for (const name of Object.keys(manifest[section] ?? {})) declared.set(name, [...(declared.get(name) ?? []), section]);
-  const runtime = new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {}), ...Object.keys(manifest.optionalDependencies ?? {})]);
+  // A name only in peerDependenciesMeta is an optional peer too (how knex lists its database drivers).
+  const runtime = new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {}), ...Object.keys(manifest.peerDependenciesMeta ?? {}), ...Object.keys(manifest.optionalDependencies ?? {})]);
 
   const importedAnywhere = new Set<string>();
   for (const { path, edges } of modules) {
