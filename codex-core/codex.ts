@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Category, Finding, RuleDescription, TextEdit } from '../protocol/findings';
 import { loadConfig, mergeConfig, type CodexConfig } from './config';
-import { lintFile, lintMessages, reportLintMessages, resetLintCache } from './lint';
+import { lintConfigProblem, lintFile, lintMessages, reportLintMessages, resetLintCache } from './lint';
 import { startProjectLint, type ProjectLint } from './lint-worker';
 import { isSourceFile, relativePath, walkFiles } from './project-files';
 import { ProjectModel } from './project-model';
@@ -364,6 +364,7 @@ export function createCodex(options: CodexOptions): Codex {
           findings.push(...await workerLintFindings(projectLint, file, projectOptions.categories));
         }
       }
+      findings.push(...lintConfigFindings(projectLint ? projectLint.configProblem() : lintConfigProblem(root), projectOptions.categories));
     } finally {
       await projectLint?.close();
     }
@@ -375,6 +376,21 @@ export function createCodex(options: CodexOptions): Codex {
       errors.push({ file: root, error: (error as Error).message });
     }
     return { findings, files: files.length, errors, durationMs: performance.now() - started };
+  }
+
+  /** A warning on the project's ESLint config when it could not be loaded: the lint findings then come from the built-in set, not the rules the team chose. */
+  function lintConfigFindings(problem: ReturnType<typeof lintConfigProblem>, categories: readonly Category[] | undefined): Finding[] {
+    if (!problem) return [];
+    let text = '';
+    try {
+      text = readFileSync(problem.file, 'utf8');
+    } catch {
+      // Deleted since: the finding still points at where it was.
+    }
+    const reporter = new FileReporter(problem.file, text, settings, within(categories, ['lint']));
+    if (!reporter.wants('lint')) return [];
+    reporter.report({ ruleId: 'lint', start: 0, end: 0, code: 'eslint-config', severity: 'warning', message: problem.message });
+    return reporter.findings;
   }
 
   /** A file's lint findings from the project's lint worker; a file the worker failed on is linted here instead (the worker is a speed-up, never a new way to fail). */

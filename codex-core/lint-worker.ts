@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { setPriority } from 'node:os';
 import { Worker, type MessagePort } from 'node:worker_threads';
-import { lintMessages, type LintMessage } from './lint';
+import { lintConfigProblem, lintMessages, type LintConfigProblem, type LintMessage } from './lint';
 
 /** What the host starts the lint worker with: `workerData` carries this marker, so a shared bundle knows its role. */
 export const LINT_WORKER_DATA = { codexLintWorker: true } as const;
@@ -13,8 +13,8 @@ export interface LintWorkerRequest {
   files: { file: string; text?: string }[];
 }
 
-/** One answer per file, as soon as it is linted. */
-export type LintWorkerResponse = { file: string; messages: LintMessage[] } | { file: string; error: string };
+/** One answer per file, as soon as it is linted; the first also says when the project's own config could not be used. */
+export type LintWorkerResponse = ({ file: string; messages: LintMessage[] } | { file: string; error: string }) & { configProblem?: LintConfigProblem };
 
 /** True when this thread was started as a lint worker (see {@link LINT_WORKER_DATA}). */
 export function isLintWorkerData(data: unknown): boolean {
@@ -36,14 +36,19 @@ export function runLintWorker(port: MessagePort): void {
   }
   port.once('message', (request: LintWorkerRequest) => {
     void (async () => {
+      let first = true;
       for (const { file, text } of request.files) {
+        let response: LintWorkerResponse;
         try {
           // The type checker's reader drops a byte-order mark; offsets must agree with its text.
           const source = text ?? (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
-          port.postMessage({ file, messages: await lintMessages(request.root, file, source) } satisfies LintWorkerResponse);
+          response = { file, messages: await lintMessages(request.root, file, source) };
         } catch (error) {
-          port.postMessage({ file, error: (error as Error).message } satisfies LintWorkerResponse);
+          response = { file, error: (error as Error).message };
         }
+        const configProblem = first ? lintConfigProblem(request.root) : undefined;
+        first = false;
+        port.postMessage({ ...response, ...(configProblem ? { configProblem } : {}) } satisfies LintWorkerResponse);
       }
     })();
   });
@@ -53,6 +58,8 @@ export function runLintWorker(port: MessagePort): void {
 export interface ProjectLint {
   /** The messages of `file`; rejects when the worker failed on it (the caller lints in-process instead). */
   messagesOf(file: string): Promise<LintMessage[]>;
+  /** Why the project's own ESLint config was not used (known once a file's messages arrived). */
+  configProblem(): LintConfigProblem | undefined;
   /** Stops the worker (its heap goes with it). */
   close(): Promise<void>;
 }
@@ -89,7 +96,9 @@ export function startProjectLint(script: string, request: LintWorkerRequest): Pr
   // Whatever the worker prints belongs on stderr: stdout may carry a report or an LSP channel.
   worker.stdout.pipe(process.stderr);
   worker.stderr.pipe(process.stderr);
+  let configProblem: LintConfigProblem | undefined;
   worker.on('message', (response: LintWorkerResponse) => {
+    configProblem ??= response.configProblem;
     const entry = pending.get(response.file);
     if (!entry || entry.settled) return;
     entry.settled = true;
@@ -103,6 +112,7 @@ export function startProjectLint(script: string, request: LintWorkerRequest): Pr
     messagesOf(file) {
       return pending.get(file)?.promise ?? Promise.reject(new Error(`${file} was not sent to the lint worker`));
     },
+    configProblem: () => configProblem,
     async close() {
       await worker.terminate();
     },

@@ -95,11 +95,24 @@ describe('layers', () => {
     try {
       const other = createCodex({ root: configured });
       const file = `${configured}/a.ts`;
-      other.setOverlay(file, 'export const run = (c: string) => eval(c);\nexport const re = /(a+)+/;\n');
+      other.setOverlay(file, 'export const run = (c: string) => eval(c);\nexport const re = /^(a+)+$/;\n');
       const { findings } = await other.analyzeFile(file, { categories: ['security'] });
       expect(findings.map((finding) => `${finding.ruleId}:${finding.severity}`)).toEqual(['security-redos:error']);
     } finally {
       removeFixture(configured);
+    }
+  });
+
+  it('the built-in lint set lets CommonJS code require() modules, and still reports require() in TypeScript', async () => {
+    const commonJs = writeFixture({ 'package.json': '{"name":"cjs-fixture"}', 'lib/a.js': 'const path = require("node:path");\nmodule.exports = path.sep;\n', 'lib/b.cjs': 'module.exports = require("node:os");\n', 'src/c.ts': 'const os = require("node:os");\nexport const eol = os.EOL;\n' });
+    try {
+      const other = createCodex({ root: commonJs });
+      const requireFindings = async (file: string) => (await other.analyzeFile(`${commonJs}/${file}`, { categories: ['lint'] })).findings.filter((finding) => finding.code === '@typescript-eslint/no-require-imports').length;
+      expect(await requireFindings('lib/a.js')).toBe(0);
+      expect(await requireFindings('lib/b.cjs')).toBe(0);
+      expect(await requireFindings('src/c.ts')).toBe(1);
+    } finally {
+      removeFixture(commonJs);
     }
   });
 });

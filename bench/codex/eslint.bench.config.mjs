@@ -3,6 +3,15 @@
 import stylistic from '@stylistic/eslint-plugin';
 import security from 'eslint-plugin-security';
 import tseslint from 'typescript-eslint';
+import { readFileSync } from 'node:fs';
+
+const commonJs = (() => {
+  try {
+    return JSON.parse(readFileSync('package.json', 'utf8')).type !== 'module';
+  } catch {
+    return true;
+  }
+})();
 
 export default [
   { files: ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'] },
@@ -24,4 +33,5 @@ export default [
       '@stylistic/no-mixed-spaces-and-tabs': 'warn',
     },
   },
+  { files: ['**/*.cjs', ...(commonJs ? ['**/*.js'] : [])], rules: { '@typescript-eslint/no-require-imports': 'off' } },
 ];

@@ -50,4 +50,20 @@ describe('the lint worker of a project analysis', () => {
     expect(keys(broken.findings)).toEqual(keys(expected.findings));
     expect(broken.findings.length).toBeGreaterThan(20);
   }, 120_000);
+
+  it('warns on a project ESLint config that cannot be loaded, in both threads, and lints with the built-in set', async () => {
+    const brokenConfig = writeFixture({ ...files, 'eslint.config.js': 'import preset from "no-such-eslint-preset";\nexport default [preset];\n' }, 'codex-lint-config-');
+    try {
+      for (const codex of [createCodex({ root: brokenConfig }), createCodex({ root: brokenConfig, lintWorker: script })]) {
+        const { findings, errors } = await codex.analyzeProject({ categories: ['lint'] });
+        expect(errors).toEqual([]);
+        const warnings = findings.filter((finding) => finding.code === 'eslint-config');
+        expect(warnings.map((finding) => [finding.file, finding.severity])).toEqual([[join(brokenConfig, 'eslint.config.js'), 'warning']]);
+        expect(warnings[0]!.message).toMatch(/^eslint\.config\.js could not be loaded \(.*no-such-eslint-preset.*\); the built-in rule set linted instead$/);
+        expect(findings.filter((finding) => finding.code === 'no-var')).toHaveLength(10);
+      }
+    } finally {
+      removeFixture(brokenConfig);
+    }
+  }, 120_000);
 });
