@@ -11,7 +11,7 @@ const DB_RECEIVER = /^(db|database|pool|client|conn|connection|tx|trx|knex|prism
 /** Calls that build a query (knex's `raw`, Kysely's `selectFrom`): it runs only when awaited or executed. */
 const QUERY_BUILDERS = new Set(['raw', 'selectFrom', 'insertInto']);
 /** Methods that run a built query. */
-const EXECUTING = /^(execute\w*|then|catch|finally|stream|pipe|stmt)$/;
+const EXECUTING = /^(execute\w*|then|catch|finally|stream|pipe)$/;
 const PROMISE_COMBINATORS = new Set(['all', 'allSettled', 'race', 'any']);
 const LOOKUPS = new Set(['includes', 'indexOf', 'lastIndexOf', 'find', 'findIndex', 'findLast', 'findLastIndex']);
 const GROW = new Set(['set', 'push', 'add', 'unshift']);

@@ -55,9 +55,21 @@ describe('the extension in a real VS Code (code-server 4.100.3 in Chromium)', ()
       await session.runCommand('Go to Line/Column...');
       await page.keyboard.type('2:8');
       await page.keyboard.press('Enter');
-      await session.runCommand('Quick Fix...');
+      // VS Code cancels a code-action request when the file's diagnostics are republished meanwhile
+      // (the deep layer finishing late on a loaded machine) and then shows "No code actions
+      // available"; a person asks again, and so does the test (three times at most).
       const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'prefer-const' }).first();
-      await fix.waitFor({ timeout: 30_000 });
+      for (let attempt = 1; ; attempt++) {
+        await session.runCommand('Quick Fix...');
+        try {
+          await fix.waitFor({ timeout: 10_000 });
+          break;
+        } catch (error) {
+          if (attempt === 3) throw error;
+          await page.keyboard.press('Escape');
+          await page.waitForTimeout(1_000);
+        }
+      }
       await session.screenshot('02-quick-fix-menu');
       // The menu opens with its first entry, the codex quick fix, focused (a click is intercepted by the menu's pointer block).
       await expect.poll(async () => page.locator('.action-widget .monaco-list-row.focused').first().innerText(), { timeout: 10_000 }).toContain('prefer-const');
