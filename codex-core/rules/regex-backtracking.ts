@@ -41,31 +41,52 @@ function quantifierAt(pattern: string, index: number): { length: number; unbound
   return { length, unbounded };
 }
 
-/** The character a mandatory single-character atom matches (`\.` → `.`), if it is one. */
-function literalOf(atom: Atom | undefined): string | undefined {
+/**
+ * The characters a mandatory single-character atom can match: one literal (`\.` → `.`), or a class
+ * that lists its characters one by one (`['’-]`, `[,;]`; no ranges, escapes of letters or negation).
+ */
+function charactersOf(atom: Atom | undefined): string[] | undefined {
   if (!atom || atom.quantified || atom.group) return undefined;
-  if (atom.text.length === 1 && atom.text !== '.' && atom.text !== '^' && atom.text !== '$') return atom.text;
-  if (atom.text.length === 2 && atom.text[0] === '\\' && !/[dwsDWSbBnrtfv0-9ux]/.test(atom.text[1]!)) return atom.text[1];
-  return undefined;
+  const { text } = atom;
+  if (text.length === 1 && text !== '.' && text !== '^' && text !== '$') return [text];
+  if (text.length === 2 && text[0] === '\\' && !/[dwsDWSbBnrtfvpPkcx0-9u]/.test(text[1]!)) return [text[1]!];
+  if (!text.startsWith('[') || text.startsWith('[^') || !text.endsWith(']')) return undefined;
+  const characters: string[] = [];
+  const body = [...text.slice(1, -1)];
+  for (let index = 0; index < body.length; index++) {
+    let character = body[index]!;
+    if (character === '\\') {
+      character = body[++index] ?? '';
+      if (/[A-Za-z0-9]/.test(character)) return undefined;
+    } else if (character === '-' && index > 0 && index < body.length - 1) {
+      return undefined;
+    } else if (character === '[') {
+      return undefined;
+    }
+    characters.push(character);
+  }
+  return characters.length > 0 ? characters : undefined;
 }
 
-function canMatch(atom: Atom, char: string): boolean {
+/** Whether `atom` can match `char`, read with the pattern's flags (`\p{L}` means letters only with `u`). */
+function canMatch(atom: Atom, char: string, flags: string): boolean {
   if (atom.group) return true;
   try {
-    return new RegExp(`^(?:${atom.text})$`).test(char);
+    return new RegExp(`^(?:${atom.text})$`, flags).test(char);
   } catch {
     return true;
   }
 }
 
 /**
- * A repeated group whose every iteration starts or ends with a separator character that none of its
- * repeated atoms can match (`([a-z]+\.)+`, `(&\w+=\w+)*`) splits the input one way only: no blow-up.
+ * A repeated group whose every iteration starts or ends with a separator that none of its repeated
+ * atoms can match (`([a-z]+\.)+`, `(&\w+=\w+)*`, `(?:['’-][\p{L}\p{N}]+)*` with `u`) splits the
+ * input one way only: no blow-up.
  */
-function hasSeparator(atoms: readonly Atom[]): boolean {
+function hasSeparator(atoms: readonly Atom[], flags: string): boolean {
   const repeated = atoms.filter((atom) => atom.unbounded || atom.group);
-  for (const separator of [literalOf(atoms[0]), literalOf(atoms[atoms.length - 1])]) {
-    if (separator !== undefined && !repeated.some((atom) => canMatch(atom, separator))) return true;
+  for (const separator of [charactersOf(atoms[0]), charactersOf(atoms[atoms.length - 1])]) {
+    if (separator !== undefined && !separator.some((char) => repeated.some((atom) => canMatch(atom, char, flags)))) return true;
   }
   return false;
 }
@@ -78,7 +99,9 @@ function hasSeparator(atoms: readonly Atom[]): boolean {
  * engine to try the other ways of splitting the input (`/(?:[^ "]+|"[^"]*")+/g` tokenises in one pass).
  * Returns a description, or `undefined` when safe.
  */
-export function findBacktracking(pattern: string): string | undefined {
+export function findBacktracking(pattern: string, flags = ''): string | undefined {
+  // Only the flags that change what a character class or escape matches.
+  const matchFlags = [...flags].filter((flag) => flag === 'u' || flag === 'v' || flag === 'i').join('');
   const stack: Group[] = [{ unbounded: false, alternatives: [], atoms: [], start: 0 }];
   let index = 0;
   while (index < pattern.length) {
@@ -122,7 +145,7 @@ export function findBacktracking(pattern: string): string | undefined {
       const endsPattern = stack.length === 1 && (rest === '' || rest.startsWith('|'));
       if (quantifier?.unbounded && !endsPattern) {
         const single = group.alternatives.length === 1;
-        if (group.unbounded && !(single && hasSeparator(group.atoms))) {
+        if (group.unbounded && !(single && hasSeparator(group.atoms, matchFlags))) {
           return `a repeated group contains a repeated atom: (${groupText})${pattern.slice(index, index + quantifier.length)}`;
         }
         const seen = new Set<string>();

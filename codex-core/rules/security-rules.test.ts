@@ -119,6 +119,7 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
       { name: 'words and spaces repeated', code: 'export const re = /*@*//^(\\w+\\s?)*$/;' },
       { name: 'RegExp constructor with identical alternatives', code: 'export const re = /*@*/new RegExp("^(a|a)*$");' },
       { name: 'tokeniser that must reach the end', code: 'export const tokens = /*@*//^(?:[^ "]+|"[^"]*")+$/;' },
+      { name: 'a class separator the repetition can match', code: 'export const re = /*@*//^\\w+(?:[-_]\\w+)*$/;' },
     ],
     ignore: [
       { name: 'repeated group without inner repetition', code: 'export const re = /^(ab)+$/;' },
@@ -127,6 +128,8 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
       // Found in zod's email and domain regexes: a separator the inner repetition cannot match splits the iterations.
       // Found in pm2's Configuration: nothing follows the repeated group, so nothing can make it try another split.
       { name: 'repeated group that ends the pattern', code: 'export const tokens = (serial: string) => serial.match(/(?:[^ "]+|"[^"]*")+/g);' },
+      // The word regex of samples/text-stats, anchored: a punctuation class starts each repetition, and with `u` no letter class matches it.
+      { name: 'class separator under the u flag', code: 'export const word = /^[\\p{L}\\p{N}]+(?:[\'’-][\\p{L}\\p{N}]+)*$/u;\nexport const list = new RegExp("^\\\\d+(?:[,;]\\\\d+)*$");' },
       { name: 'separator-delimited repetition', code: 'export const domain = /^([a-z0-9][a-z0-9-]*\\.)+[a-z]{2,}$/i;\nexport const query = /^(&\\w+=\\w+)*$/;' },
     ],
   },

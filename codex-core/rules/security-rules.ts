@@ -176,18 +176,21 @@ export function securityRules(index: SyntaxIndex, reporter: FileReporter): void 
   }
 
   if (reporter.wants('security-redos')) {
-    const check = (node: Node, pattern: string): void => {
-      const problem = findBacktracking(pattern);
+    const check = (node: Node, pattern: string, flags: string): void => {
+      const problem = findBacktracking(pattern, flags);
       if (problem) report('security-redos', node, `this regular expression can backtrack catastrophically: ${problem}`, 'Remove the nested or overlapping quantifier, or bound the repetition.');
     };
     for (const literal of index.of(SyntaxKind.RegularExpressionLiteral)) {
       const text = literal.getText();
-      check(literal, text.slice(1, text.lastIndexOf('/')));
+      check(literal, text.slice(1, text.lastIndexOf('/')), text.slice(text.lastIndexOf('/') + 1));
     }
     for (const call of [...index.of(SyntaxKind.NewExpression), ...index.of(SyntaxKind.CallExpression)]) {
       if (call.getExpression().getText() !== 'RegExp') continue;
       const first = call.getArguments()[0];
-      if (first && (Node.isStringLiteral(first) || Node.isNoSubstitutionTemplateLiteral(first))) check(call, first.getLiteralValue());
+      const flags = call.getArguments()[1];
+      if (first && (Node.isStringLiteral(first) || Node.isNoSubstitutionTemplateLiteral(first))) {
+        check(call, first.getLiteralValue(), flags && (Node.isStringLiteral(flags) || Node.isNoSubstitutionTemplateLiteral(flags)) ? flags.getLiteralValue() : '');
+      }
     }
   }
 }
