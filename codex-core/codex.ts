@@ -250,7 +250,7 @@ export function createCodex(options: CodexOptions): Codex {
       }
       return reporter;
     };
-    for (const problem of dependencyRules(root, modules, wants)) {
+    for (const problem of dependencyRules(root, modules, wants, texts)) {
       reporterOf(problem.file).report({ ruleId: problem.ruleId, start: problem.start, end: problem.end, message: problem.message, ...(problem.suggestion ? { suggestion: problem.suggestion } : {}) });
     }
     if (wants('dead-unused-export') || wants('dead-unused-file')) {

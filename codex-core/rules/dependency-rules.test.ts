@@ -27,11 +27,15 @@ const table: Record<string, { find: ProjectCase[]; ignore: ProjectCase[] }> = {
       { name: 'the only dependency', files: { 'package.json': marked({ dependencies: { 'left-pad': '1.3.0' } }, 'dependencies', 'left-pad'), 'src/index.ts': 'export {};' } },
       { name: 'one of two', files: { 'package.json': marked({ dependencies: { a: '1.0.0', b: '1.0.0' } }, 'dependencies', 'b'), 'src/index.ts': 'import a from "a";\nconsole.log(a);' } },
       { name: 'a scoped package', files: { 'package.json': marked({ dependencies: { '@acme/ui': '2.0.0' } }, 'dependencies', '@acme/ui'), 'src/index.ts': 'export {};' } },
+      { name: 'a name that only appears inside a longer string', files: { 'package.json': marked({ dependencies: { chalk: '5.0.0' } }, 'dependencies', 'chalk'), 'src/index.ts': 'export const hint = "colours come from chalk or kleur";' } },
     ],
     ignore: [
       { name: 'an imported dependency', files: { 'package.json': pkg({ dependencies: { a: '1.0.0' } }), 'src/index.ts': 'import a from "a";\nconsole.log(a);' } },
       { name: 'an @types package', files: { 'package.json': pkg({ dependencies: { '@types/node': '20.0.0' } }), 'src/index.ts': 'export {};' } },
       { name: 'a tool used by scripts', files: { 'package.json': pkg({ dependencies: { typescript: '6.0.3' }, scripts: { build: 'typescript --version' } }), 'src/index.ts': 'export {};' } },
+      // Found in parse-server: an adapter loaded by name, and the npm punycode reached past the deprecated builtin.
+      { name: 'a package loaded by its name at run time', files: { 'package.json': pkg({ dependencies: { '@parse/push-adapter': '6.4.1' } }), 'src/index.ts': 'declare function loadModule(name: string): Promise<unknown>;\nexport const adapter = loadModule("@parse/push-adapter");' } },
+      { name: 'the npm package of a builtin name', files: { 'package.json': pkg({ dependencies: { punycode: '2.3.1' } }), 'lib/url.cjs': 'const punycode = require("punycode/punycode.js");\nmodule.exports = punycode.toASCII;' } },
     ],
   },
   'dep-version-mismatch': {

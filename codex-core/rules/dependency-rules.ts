@@ -71,7 +71,17 @@ function typedPackage(typesName: string): string {
  * undeclared imports, unused dependencies, installed versions out of range, runtime imports of
  * devDependencies, mismatched @types, packages in several sections and unmet peers.
  */
-export function dependencyRules(root: string, modules: readonly ModuleFacts[], wants: (ruleId: string) => boolean): DependencyProblem[] {
+/**
+ * True when some file names the package in a string of its own (`loadModule('@parse/push-adapter')`,
+ * `plugins: ['prettier-plugin-x']`): loaded by name at run time, not through an import.
+ */
+function namedInCode(name: string, texts: ReadonlyMap<string, string>): boolean {
+  const quoted = new RegExp(`['"\`]${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(/[^'"\`\s]*)?['"\`]`);
+  for (const text of texts.values()) if (text.includes(name) && quoted.test(text)) return true;
+  return false;
+}
+
+export function dependencyRules(root: string, modules: readonly ModuleFacts[], wants: (ruleId: string) => boolean, texts: ReadonlyMap<string, string> = new Map()): DependencyProblem[] {
   const manifestPath = join(root, 'package.json');
   if (!existsSync(manifestPath)) return [];
   const text = readFileSync(manifestPath, 'utf8');
@@ -115,6 +125,7 @@ export function dependencyRules(root: string, modules: readonly ModuleFacts[], w
   for (const [name, range] of Object.entries(manifest.dependencies ?? {})) {
     if (!wants('dep-unused') || name.startsWith('@types/') || importedAnywhere.has(name) || peersOfOthers.has(name)) continue;
     if (scripts.includes(name) || Object.keys((installed(name) as { bin?: Record<string, string> } | undefined)?.bin ?? {}).some((bin) => scripts.includes(bin))) continue;
+    if (namedInCode(name, texts)) continue;
     atKey('dep-unused', 'dependencies', name, `${name}@${range} is declared but never imported`, `npm uninstall ${name}`);
   }
 

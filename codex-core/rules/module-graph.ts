@@ -101,7 +101,10 @@ export function packageOf(specifier: string, builtins: ReadonlySet<string>): str
   if (specifier.startsWith('~') || specifier.startsWith('@/')) return undefined;
   const parts = specifier.split('/');
   const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
-  if (!name || builtins.has(name)) return undefined;
+  if (!name || builtins.has(specifier)) return undefined;
+  // A builtin's name with a path that is no builtin (`punycode/`, `punycode/punycode.js`) reaches the
+  // npm package of that name: Node resolves only the bare name (and `fs/promises` & co.) to its own.
+  if (builtins.has(name) && parts.length === 1) return undefined;
   return name;
 }
 

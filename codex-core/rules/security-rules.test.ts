@@ -49,6 +49,7 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
       { name: 'AWS access key id', code: 'export const id = /*@*/"AKIAIOSFODNN7EXAMPLQ";' },
       { name: 'high-entropy API key', code: 'export const config = { apiKey: /*@*/"q8Zr2xLk9TfW4mVb7NcY1pHs" };' },
       { name: 'private key', code: 'export const pem = /*@*/`-----BEGIN RSA PRIVATE KEY-----\nMIIEow`;' },
+      { name: 'a literal JWT signing key', code: 'declare const jwt: { sign(payload: object, key: string): string };\nexport const issue = (id: string) => jwt.sign({ id }, /*@*/"q8Zr2xLk9TfW4mVb7NcY1pHs");' },
       { name: 'password inside a connection URL', code: 'export const databaseSecret = /*@*/"postgres://app:Zr8xLk2TfW9mVb@db.internal:5432/app";' },
     ],
     ignore: [
@@ -58,6 +59,8 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
       { name: 'high entropy, harmless name', code: 'export const checksum = "q8Zr2xLk9TfW4mVb7NcY1pHs";' },
       // Found in pm2's pm2-plus auth strategies: a module path and an OAuth address under auth-like names.
       { name: 'module path required under an auth-like name', code: 'declare function require(id: string): unknown;\nexport const AuthStrategy = require("@pm2/js-api/src/auth_strategies/strategy");' },
+      // Found in parse-server's middlewares: the header a token is read from, not a token.
+      { name: 'header name read into a token', code: 'export const info = (req: { get(name: string): string | undefined }) => ({ sessionToken: req.get("X-Parse-Session-Token"), restAPIKey: req.get("X-Parse-REST-API-Key") });' },
       { name: 'address under an auth-like name', code: 'export const URL_AUTH = "/api/oauth/authorize?response_type=token&scope=all&client_id=" + "pm2";' },
     ],
   },

@@ -27,6 +27,10 @@ const KNOWN_SECRET_FORMATS: { name: string; pattern: RegExp; sampleInTests?: boo
 ];
 const SECRET_WORDS = new Set(['secret', 'password', 'passwd', 'pwd', 'token', 'apikey', 'credential', 'credentials', 'auth', 'private']);
 const PLACEHOLDER = /^(x+|\*+|changeme|change-me|your[-_ ].*|<.*>|\$\{.*\}|example.*|dummy.*|test.*|placeholder.*|redacted)$/i;
+/** Calls that take a key or secret at this argument position (jsonwebtoken, node:crypto). */
+const KEY_ARGUMENTS = new Map([['sign', 1], ['verify', 1], ['createHmac', 1], ['createCipheriv', 1], ['createDecipheriv', 1], ['createSecretKey', 0]]);
+/** Calls whose result carries their argument's value: the result's name says what the literal is. */
+const PASS_THROUGH = new Set(['from', 'String', 'trim', 'toString', 'encode']);
 const RANDOM_WORDS = new Set(['token', 'secret', 'nonce', 'salt', 'password', 'session', 'otp', 'key', 'uuid', 'guid', 'id', 'csrf', 'apikey', 'ids']);
 
 /** Shannon entropy in bits per character. */
@@ -134,7 +138,19 @@ export function securityRules(index: SyntaxIndex, reporter: FileReporter): void 
         report('security-hardcoded-secret', literal, `this string looks like ${known.name}`, 'Read it from the environment or a secret store, and rotate the exposed credential.');
         continue;
       }
-      if (!inTest && text.length >= 16 && !/\s/.test(text) && !PLACEHOLDER.test(text) && !isAddress(text) && entropy(text) >= 3.5 && hasSecretName(assignedName(literal))) {
+      if (inTest || text.length < 16 || /\s/.test(text) || PLACEHOLDER.test(text) || isAddress(text) || entropy(text) < 3.5) continue;
+      const call = parent && (Node.isCallExpression(parent) || Node.isNewExpression(parent)) && parent.getArguments().includes(literal) ? parent : undefined;
+      if (call) {
+        // An argument is the call's input: a key where the callee takes one, otherwise only a value
+        // passed through (`Buffer.from(...)`) takes the name of what the result is assigned to.
+        const callee = calleeName(call.getExpression()) ?? '';
+        if (KEY_ARGUMENTS.get(callee) === call.getArguments().indexOf(literal)) {
+          report('security-hardcoded-secret', literal, `a high-entropy literal is passed as the key of ${callee}()`, 'Read it from the environment or a secret store.');
+          continue;
+        }
+        if (!PASS_THROUGH.has(callee)) continue;
+      }
+      if (hasSecretName(assignedName(literal))) {
         report('security-hardcoded-secret', literal, `a high-entropy literal is assigned to ${assignedName(literal)}`, 'Read it from the environment or a secret store.');
       }
     }
