@@ -52,13 +52,6 @@ function hasSecretName(name: string | undefined): boolean {
   return words.some((word) => SECRET_WORDS.has(word));
 }
 
-/** True for `require(...)` and `import(...)`: their string argument names a module, not a value. */
-function isModuleLoad(node: Node): boolean {
-  if (!Node.isCallExpression(node)) return false;
-  const callee = node.getExpression();
-  return callee.getKind() === SyntaxKind.ImportKeyword || (Node.isIdentifier(callee) && callee.getText() === 'require');
-}
-
 /**
  * True for a URL, an absolute or relative path, or a query string (`/api/oauth/authorize?scope=all&client_id=`):
  * an address that mentions auth or tokens, not a credential. One with a password in it
@@ -132,7 +125,7 @@ export function securityRules(index: SyntaxIndex, reporter: FileReporter): void 
     for (const literal of [...index.of(SyntaxKind.StringLiteral), ...index.of(SyntaxKind.NoSubstitutionTemplateLiteral)]) {
       const text = literal.getLiteralValue();
       const parent = literal.getParent();
-      if (parent && (Node.isImportDeclaration(parent) || Node.isExportDeclaration(parent) || Node.isLiteralTypeNode(parent) || isModuleLoad(parent))) continue;
+      if (parent && (Node.isImportDeclaration(parent) || Node.isExportDeclaration(parent) || Node.isLiteralTypeNode(parent))) continue;
       const known = KNOWN_SECRET_FORMATS.find((format) => format.pattern.test(text) && !(inTest && format.sampleInTests));
       if (known) {
         report('security-hardcoded-secret', literal, `this string looks like ${known.name}`, 'Read it from the environment or a secret store, and rotate the exposed credential.');
@@ -141,8 +134,9 @@ export function securityRules(index: SyntaxIndex, reporter: FileReporter): void 
       if (inTest || text.length < 16 || /\s/.test(text) || PLACEHOLDER.test(text) || isAddress(text) || entropy(text) < 3.5) continue;
       const call = parent && (Node.isCallExpression(parent) || Node.isNewExpression(parent)) && parent.getArguments().includes(literal) ? parent : undefined;
       if (call) {
-        // An argument is the call's input: a key where the callee takes one, otherwise only a value
-        // passed through (`Buffer.from(...)`) takes the name of what the result is assigned to.
+        // An argument is the call's input (a module to require, a header to read): a secret where the
+        // callee takes a key, otherwise only a value passed through (`Buffer.from(...)`) takes the
+        // name of what the result is assigned to.
         const callee = calleeName(call.getExpression()) ?? '';
         if (KEY_ARGUMENTS.get(callee) === call.getArguments().indexOf(literal)) {
           report('security-hardcoded-secret', literal, `a high-entropy literal is passed as the key of ${callee}()`, 'Read it from the environment or a secret store.');
