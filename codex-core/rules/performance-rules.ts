@@ -42,8 +42,7 @@ function loopVariantNames(loop: Node): Set<string> {
   }
   for (const parameter of loop.getDescendantsOfKind(SyntaxKind.Parameter)) names.add(parameter.getName());
   for (const binary of loop.getDescendantsOfKind(SyntaxKind.BinaryExpression)) {
-    const kind = binary.getOperatorToken().getKind();
-    if (kind >= SyntaxKind.FirstAssignment && kind <= SyntaxKind.LastAssignment) names.add(binary.getLeft().getText().split(/[.[]/)[0] ?? '');
+    if (isAssignment(binary)) names.add(binary.getLeft().getText().split(/[.[]/)[0] ?? '');
   }
   for (const unary of [...loop.getDescendantsOfKind(SyntaxKind.PostfixUnaryExpression), ...loop.getDescendantsOfKind(SyntaxKind.PrefixUnaryExpression)]) {
     names.add(unary.getOperand().getText());
