@@ -69,6 +69,16 @@ export interface LintConfigProblem {
 /** The config problem of each root whose ESLint instance fell back to the built-in set. */
 const configProblems = new Map<string, LintConfigProblem>();
 
+/** Roots linted with the built-in set (no usable config of their own). */
+const builtInRoots = new Set<string>();
+
+/**
+ * ESLint's complaint about a disable comment that names a rule the config does not have. Under the
+ * built-in set that is the project's own plugin (`// eslint-disable-next-line react-compiler/…` in
+ * @tanstack/react-query), not a mistake in the code.
+ */
+const UNKNOWN_RULE = /^Definition for rule '.+' was not found\.?$/;
+
 /** Why the project's own ESLint config was not used, once linting under `root` has started; undefined when it was (or there is none). */
 export function lintConfigProblem(root: string): LintConfigProblem | undefined {
   return configProblems.get(root);
@@ -85,6 +95,7 @@ async function eslintFor(root: string): Promise<ESLint> {
     pending = (async () => {
       const { ESLint } = await import('eslint');
       configProblems.delete(root);
+      builtInRoots.delete(root);
       const config = projectEslintConfig(root);
       if (config) {
         const own = new ESLint({ cwd: root });
@@ -98,6 +109,7 @@ async function eslintFor(root: string): Promise<ESLint> {
           configProblems.set(root, { file: config, message: `${basename(config)} could not be loaded (${reason}); the built-in rule set linted instead` });
         }
       }
+      builtInRoots.add(root);
       return new ESLint({ cwd: root, overrideConfigFile: true, overrideConfig: await builtInConfig(root) });
     })();
     instances.set(root, pending);
@@ -110,9 +122,11 @@ export function resetLintCache(root?: string): void {
   if (root === undefined) {
     instances.clear();
     configProblems.clear();
+    builtInRoots.clear();
   } else {
     instances.delete(root);
     configProblems.delete(root);
+    builtInRoots.delete(root);
   }
 }
 
@@ -137,6 +151,7 @@ export async function lintMessages(root: string, file: string, text: string): Pr
   for (const message of result?.messages ?? []) {
     // Parse errors (no rule id) are reported by type-check already; ignored-file notices are noise.
     if (!message.ruleId) continue;
+    if (builtInRoots.has(root) && UNKNOWN_RULE.test(message.message)) continue;
     messages.push({
       ruleId: message.ruleId,
       line: message.line,

@@ -115,4 +115,19 @@ describe('layers', () => {
       removeFixture(commonJs);
     }
   });
+
+  it('under the built-in set, a disable comment naming a plugin the project configures elsewhere is not an error; under its own config it is', async () => {
+    // Found in @tanstack/react-query's sources: `// eslint-disable-next-line react-compiler/react-compiler`.
+    const source = '// eslint-disable-next-line react-compiler/react-compiler\nexport const value = 1;\nvar legacy = 2;\nexport { legacy };\n';
+    const builtIn = writeFixture({ 'package.json': '{"name":"no-config","type":"module"}', 'src/a.ts': source });
+    const own = writeFixture({ 'package.json': '{"name":"own-config","type":"module"}', 'eslint.config.mjs': 'export default [{ files: ["**/*.ts"], rules: {} }];\n', 'src/a.ts': source });
+    try {
+      const codes = async (root: string, file: string) => (await createCodex({ root }).analyzeFile(`${root}/${file}`, { categories: ['lint'] })).findings.map((finding) => `${finding.code}:${finding.message}`);
+      expect(await codes(builtIn, 'src/a.ts')).toEqual([expect.stringMatching(/^no-var:/)]);
+      expect(await codes(own, 'src/a.ts')).toEqual([expect.stringMatching(/^react-compiler\/react-compiler:Definition for rule 'react-compiler\/react-compiler' was not found/)]);
+    } finally {
+      removeFixture(builtIn);
+      removeFixture(own);
+    }
+  });
 });

@@ -12,6 +12,7 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
       { name: 'for-of fetching each item', code: 'declare function load(id: string): Promise<number>;\nexport async function all(ids: string[]) { const out: number[] = []; for (const id of ids) out.push(/*@*/await load(id)); return out; }' },
       { name: 'classic for loop', code: 'declare function save(x: number): Promise<void>;\nexport async function run(xs: number[]) { for (let i = 0; i < xs.length; i++) { /*@*/await save(xs[i]!); } }' },
       { name: 'for-in over keys', code: 'declare function put(k: string): Promise<void>;\nexport async function run(o: Record<string, number>) { for (const k in o) { /*@*/await put(k); } }' },
+      { name: 'index read at the current element only', code: 'declare function save(x: number): Promise<void>;\nexport async function run(xs: number[]) { for (const [i] of xs.entries()) { /*@*/await save(xs[i]!); } }' },
     ],
     ignore: [
       { name: 'for await', code: 'export async function run(xs: AsyncIterable<number>) { for await (const x of xs) { await Promise.resolve(x); } }' },
@@ -19,6 +20,11 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
       { name: 'stops at the first match', code: 'declare function ok(x: number): Promise<boolean>;\nexport async function first(xs: number[]) { for (const x of xs) { if (await ok(x)) return x; } return undefined; }' },
       // Found in zod's ParseStatus.mergeObjectAsync: the promises were all started before the loop.
       { name: 'awaiting promises that already run', code: 'export async function settle(pairs: { key: Promise<string> }[]) { const keys: string[] = []; for (const pair of pairs) keys.push(await pair.key); return keys; }' },
+      // Found in @tanstack/react-router's loadMatches: each route's beforeLoad runs after its parent's.
+      { name: 'each item builds on the previous one', code: 'declare function getContext(id: string): object;\ndeclare function beforeLoad(parent: object): Promise<void>;\nexport async function load(matches: { id: string }[]) { for (const [index, match] of matches.entries()) { const parentId = matches[index - 1]?.id; await beforeLoad(parentId ? getContext(parentId) : {}); void match; } }' },
+      // Found in Redux Toolkit's tests: rerender, then wait for the UI to settle, then assert.
+      { name: 'waiting for a condition between test steps', code: 'declare function rerender(n: number): void;\ndeclare function waitFor(check: () => void): Promise<void>;\nexport async function steps() { for (let x = 1; x < 3; x++) { rerender(x); await waitFor(() => undefined); } }' },
+      { name: 'clicking through a list in a UI test', code: 'declare const user: { click(target: string): Promise<void> };\nexport async function clickAll(buttons: string[]) { for (const button of buttons) await user.click(button); }' },
     ],
   },
   'perf-sync-in-handler': {

@@ -28,6 +28,40 @@ function isRequestHandler(fn: Node): boolean {
   return parameters.some((parameter) => HANDLER_PARAMS.test(parameter.getName()));
 }
 
+/** Awaited calls that wait for something on purpose: polling helpers and the steps of a UI test. */
+const ORDERED_AWAITS = /^(wait([A-Z]\w*)?|act|click|dblclick|press|fill|hover|type|goto)$/;
+
+/**
+ * True when the body of `loop` reads an element next to the current one (`items[index - 1]`,
+ * `xs[i + 1]`): each iteration builds on its neighbour's (a parent route's context, the previous
+ * step's output), so the awaits inside are ordered on purpose. Found in @tanstack/react-router's
+ * `loadMatches`, which awaits each route's `beforeLoad` after its parent's.
+ */
+function readsNeighbour(loop: Node): boolean {
+  const counters = new Set<string>();
+  if (Node.isForStatement(loop)) {
+    const initializer = loop.getInitializer();
+    if (initializer && Node.isVariableDeclarationList(initializer)) for (const declaration of initializer.getDeclarations()) counters.add(declaration.getName());
+  } else if (Node.isForOfStatement(loop)) {
+    // `for (const [index, item] of items.entries())`
+    const initializer = loop.getInitializer();
+    const declaration = Node.isVariableDeclarationList(initializer) ? initializer.getDeclarations()[0] : undefined;
+    const name = declaration?.getNameNode();
+    const first = name && Node.isArrayBindingPattern(name) ? name.getElements()[0] : undefined;
+    if (first && Node.isBindingElement(first)) counters.add(first.getName());
+  }
+  if (counters.size === 0) return false;
+  return loop.getDescendantsOfKind(SyntaxKind.ElementAccessExpression).some((access) => {
+    const argument = access.getArgumentExpression();
+    if (!argument || !Node.isBinaryExpression(argument)) return false;
+    const operator = argument.getOperatorToken().getKind();
+    if (operator !== SyntaxKind.MinusToken && operator !== SyntaxKind.PlusToken) return false;
+    const [left, right] = [argument.getLeft(), argument.getRight()];
+    return (Node.isIdentifier(left) && counters.has(left.getText()) && Node.isNumericLiteral(right))
+      || (Node.isIdentifier(right) && counters.has(right.getText()) && Node.isNumericLiteral(left));
+  });
+}
+
 function isAsync(fn: Node): boolean {
   return (fn as unknown as { isAsync?(): boolean }).isAsync?.() ?? false;
 }
@@ -156,9 +190,10 @@ export function performanceRules(index: SyntaxIndex, reporter: FileReporter): vo
         return kind === SyntaxKind.EqualsToken && Node.isIdentifier(binary.getLeft()) && !declaredInside.has(binary.getLeft().getText())
           && binary.getRight().getDescendantsOfKind(SyntaxKind.AwaitExpression).length + (Node.isAwaitExpression(binary.getRight()) ? 1 : 0) > 0;
       });
-      if (carried) continue;
-      // A `sleep`/`delay` between iterations is throttling, not wasted latency.
-      if (/\b(sleep|delay|setTimeout|wait|throttle|lock|acquire)\b/i.test(expression.getExpression().getText())) continue;
+      if (carried || readsNeighbour(loop)) continue;
+      // A `sleep`/`delay` between iterations is throttling, not wasted latency; `waitFor(…)` and the
+      // steps of a UI test (`click`, `press`, `act`) wait for the previous step on purpose.
+      if (ORDERED_AWAITS.test(calleeName(awaited.getExpression()) ?? '') || /\b(sleep|delay|setTimeout|wait|throttle|lock|acquire)\b/i.test(awaited.getText())) continue;
       report('perf-await-in-loop', expression, 'await inside a loop runs the iterations one after another', 'Start the independent operations together and await Promise.all (with a concurrency limit for large lists).');
     }
   }

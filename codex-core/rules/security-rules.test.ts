@@ -81,11 +81,15 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
       { name: 'session token', code: 'export const sessionToken = /*@*/Math.random().toString(36).slice(2);' },
       { name: 'returned id', code: 'export function newId() { return /*@*/Math.random().toString(16); }' },
       { name: 'reset code property', code: 'export const user = { resetToken: Math.floor(/*@*/Math.random() * 1e6) };' },
+      { name: 'API key', code: 'export const apiKey = /*@*/Math.random().toString(36).slice(2);' },
     ],
     ignore: [
       { name: 'jitter', code: 'export const delay = Math.random() * 100;' },
       { name: 'random index', code: 'export const pick = (xs: string[]) => { const idx = Math.floor(Math.random() * xs.length); return xs[idx]; };' },
       { name: 'crypto id', code: 'export const id = crypto.randomUUID();' },
+      // Found in @tanstack/react-router: a key that tells history entries apart, not a secret.
+      { name: 'lookup key of a history entry', code: 'export class Router { tempLocationKey: string | undefined = `${Math.round(Math.random() * 10000000)}`; }' },
+      { name: 'cache key', code: 'export const cacheKey = `k${Math.random()}`;' },
     ],
   },
   'security-path-traversal': {

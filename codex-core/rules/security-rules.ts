@@ -31,7 +31,12 @@ const PLACEHOLDER = /^(x+|\*+|changeme|change-me|your[-_ ].*|<.*>|\$\{.*\}|examp
 const KEY_ARGUMENTS = new Map([['sign', 1], ['verify', 1], ['createHmac', 1], ['createCipheriv', 1], ['createDecipheriv', 1], ['createSecretKey', 0]]);
 /** Calls whose result carries their argument's value: the result's name says what the literal is. */
 const PASS_THROUGH = new Set(['from', 'String', 'trim', 'toString', 'encode']);
-const RANDOM_WORDS = new Set(['token', 'secret', 'nonce', 'salt', 'password', 'session', 'otp', 'key', 'uuid', 'guid', 'id', 'csrf', 'apikey', 'ids']);
+const RANDOM_WORDS = new Set(['token', 'secret', 'nonce', 'salt', 'password', 'session', 'otp', 'uuid', 'guid', 'id', 'csrf', 'apikey', 'ids']);
+/**
+ * `key` is a secret only as an API, signing or encryption key; a lone `key` or a `cacheKey`,
+ * `locationKey` or React `key` names an entry, where Math.random is fine.
+ */
+const SECRET_KEY_QUALIFIERS = new Set(['api', 'secret', 'private', 'access', 'auth', 'signing', 'sign', 'encryption', 'crypto', 'hmac', 'aes', 'license', 'invite', 'activation', 'verification', 'recovery', 'reset', 'idempotency']);
 
 /** Shannon entropy in bits per character. */
 export function entropy(text: string): number {
@@ -179,7 +184,8 @@ export function securityRules(index: SyntaxIndex, reporter: FileReporter): void 
         holder = parent;
       }
       const words = identifierWords(name ?? '');
-      if (words.some((word) => RANDOM_WORDS.has(word))) {
+      const secretKey = words.includes('key') && words.some((word) => SECRET_KEY_QUALIFIERS.has(word));
+      if (secretKey || words.some((word) => RANDOM_WORDS.has(word))) {
         report('security-insecure-random', call, `Math.random is not a secure source for ${name}`, 'Use crypto.randomUUID() or crypto.randomBytes().');
       }
     }
