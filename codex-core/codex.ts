@@ -261,7 +261,7 @@ export function createCodex(options: CodexOptions): Codex {
         manifest = undefined;
       }
       const entries = manifestEntryPoints(root, manifest, config.entryPoints ?? []);
-      for (const dead of findDeadExports(root, modules, entries)) {
+      for (const dead of findDeadExports(root, modules, entries, texts)) {
         reporterOf(dead.file).report({ ruleId: dead.ruleId, start: dead.start, end: dead.end, message: dead.message, suggestion: dead.ruleId === 'dead-unused-file' ? 'Delete the file, or import it from where it is needed.' : 'Remove the export keyword, or the declaration if nothing uses it.' });
       }
     }

@@ -1,4 +1,4 @@
-import { basename, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { resolveRelative, type ModuleFacts } from './module-graph';
 
 /** A finding of the project-level dead-zone rules, before it gets positions. */
@@ -18,7 +18,23 @@ const ROOT_ENTRY = /^(src\/)?(index|main|cli|server|app|mod)\.[cm]?[jt]sx?$/;
  * `export { x } from`). Entry points (package.json main/bin/exports, `entryPoints`, tests, configs,
  * scripts, a root or src/ index) are public: their exports count as used.
  */
-export function findDeadExports(root: string, modules: readonly ModuleFacts[], entryPoints: ReadonlySet<string>): DeadExport[] {
+/**
+ * True when another file names `path` in a string with its file name (`path.join(__dirname,
+ * "authWriter.js")` handed to git as its askpass program, `new Worker(new URL("./worker.js", …))`,
+ * `fork("child.mjs")`): the file is run by path, not imported. A TypeScript file counts under the
+ * name its build gives it (`worker.ts` as `worker.js`).
+ */
+function namedByPath(path: string, texts: ReadonlyMap<string, string>): boolean {
+  const name = basename(path);
+  const built = name.replace(/\.tsx?$/, '.js').replace(/\.mts$/, '.mjs').replace(/\.cts$/, '.cjs');
+  const names = [...new Set([name, built])];
+  const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  const quoted = new RegExp(`['"\`]([^'"\`\\s]*/)?(${names.map(escape).join('|')})['"\`]`);
+  for (const [file, text] of texts) if (file !== path && names.some((candidate) => text.includes(candidate)) && quoted.test(text)) return true;
+  return false;
+}
+
+export function findDeadExports(root: string, modules: readonly ModuleFacts[], entryPoints: ReadonlySet<string>, texts: ReadonlyMap<string, string> = new Map()): DeadExport[] {
   const files = new Set(modules.map((module) => module.path));
   const rel = (path: string): string => relative(root, path).split(sep).join('/');
   const isEntry = (path: string): boolean => entryPoints.has(path) || CONVENTIONAL_ENTRY.test(rel(path)) || ROOT_ENTRY.test(rel(path)) || /\.d\.[cm]?ts$/.test(path);
@@ -36,7 +52,8 @@ export function findDeadExports(root: string, modules: readonly ModuleFacts[], e
     worklist.push([file, name]);
   };
 
-  for (const { path, edges } of modules) {
+  for (const module of modules) {
+    const { path, edges } = module;
     for (const edge of edges) {
       const target = resolveRelative(path, edge.specifier, files);
       if (!target || !files.has(target)) continue;
@@ -51,6 +68,15 @@ export function findDeadExports(root: string, modules: readonly ModuleFacts[], e
       }
     }
     if (isEntry(path)) use(path, '*');
+    // `require("./" + plugin.module)`: every file under the prefix may be the one loaded.
+    for (const prefix of module.loadPrefixes) {
+      const under = resolve(dirname(path), prefix) + (/\/$/.test(prefix) ? sep : '');
+      for (const file of files) {
+        if (file === path || !file.startsWith(under)) continue;
+        imported.add(file);
+        use(file, '*');
+      }
+    }
   }
   // Names used from a re-exporting file are used in the file they come from.
   while (worklist.length) {
@@ -65,6 +91,8 @@ export function findDeadExports(root: string, modules: readonly ModuleFacts[], e
   for (const { path, exports } of modules) {
     if (isEntry(path)) continue;
     if (!imported.has(path)) {
+      // A file run by its path is an entry point of its own.
+      if (namedByPath(path, texts)) continue;
       dead.push({ ruleId: 'dead-unused-file', file: path, start: 0, end: 0, message: `nothing imports ${basename(path)} and it is no entry point` });
       continue;
     }

@@ -74,12 +74,18 @@ const projectRules: Record<string, { find: ProjectCase[]; ignore: ProjectCase[] 
     find: [
       { name: 'an orphan module', files: { 'package.json': manifest, 'src/index.ts': 'export {};', 'src/orphan.ts': '/*@*/export const x = 1;' } },
       { name: 'an orphan JavaScript file', files: { 'package.json': manifest, 'src/index.ts': 'export {};', 'src/legacy.js': '/*@*/module.exports = 1;' } },
+      { name: 'a file outside the prefix of a computed import', files: { 'package.json': manifest, 'src/index.ts': 'export const locale = (lang: string) => import(`./locales/${lang}.js`);', 'src/locales/en.ts': 'export default {};', 'src/old.ts': '/*@*/export const x = 1;' } },
       { name: 'two files importing only each other', files: { 'package.json': manifest, 'src/index.ts': 'export {};', 'src/a.ts': 'import { b } from "./b";\nexport const a = b;', 'src/b.ts': 'export const b = 1;', 'src/c.ts': '/*@*/import { a } from "./a";\nconsole.log(a);' } },
     ],
     ignore: [
       { name: 'a benchmark', files: { 'package.json': manifest, 'src/index.ts': 'export {};', 'src/benchmarks/index.ts': 'console.log(1);' } },
       { name: 'a test file', files: { 'package.json': manifest, 'src/index.ts': 'export {};', 'src/index.test.ts': 'console.log(1);' } },
       { name: 'a file loaded with dynamic import', files: { 'package.json': manifest, 'src/index.ts': 'export const load = () => import("./lazy.js");', 'src/lazy.ts': 'export const x = 1;' } },
+      // Found in Node-RED: context stores are loaded with require("./" + module).
+      { name: 'a file under the prefix of a computed require', files: { 'package.json': manifest, 'src/index.ts': 'declare const require: (id: string) => unknown;\nexport const store = (name: string) => require("./stores/" + name);', 'src/stores/disk.ts': 'export const kind = "disk";' } },
+      // Found in Node-RED: git runs authWriter.js as its askpass program.
+      { name: 'a script run by its path', files: { 'package.json': manifest, 'src/index.ts': 'import { join } from "node:path";\nexport const askpass = join(import.meta.dirname, "askpass.js");', 'src/askpass.ts': 'process.stdout.write("secret");' } },
+      { name: 'a worker started from its URL', files: { 'package.json': manifest, 'src/index.ts': 'export const start = () => new Worker(new URL("./workers/pool.js", import.meta.url));', 'src/workers/pool.ts': 'self.onmessage = () => undefined;' } },
       { name: 'a bin script named in package.json', files: { 'package.json': '{"name":"fixture","bin":{"tool":"./cli/tool.js"}}', 'cli/tool.js': 'console.log(1);' } },
     ],
   },

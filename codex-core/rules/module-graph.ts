@@ -19,6 +19,48 @@ export interface ImportEdge {
 }
 
 const edgeCache = new WeakMap<object, ImportEdge[]>();
+const prefixCache = new WeakMap<object, string[]>();
+
+/** The literal text a computed specifier starts with: `"./" + name` and `` `./locales/${lang}.js` `` give `./` and `./locales/`. */
+function literalPrefixOf(node: ts.Expression): string | undefined {
+  if (ts.isTemplateExpression(node)) return node.head.text;
+  if (ts.isBinaryExpression(node) && node.operatorToken.kind === SyntaxKind.PlusToken) {
+    const left = node.left;
+    return ts.isStringLiteral(left) || ts.isNoSubstitutionTemplateLiteral(left) ? left.text : literalPrefixOf(left);
+  }
+  if (ts.isParenthesizedExpression(node)) return literalPrefixOf(node.expression);
+  return undefined;
+}
+
+/** True for `require(x)`, `import(x)` and `require.resolve(x)`. */
+function isLoaderCall(node: ts.CallExpression): boolean {
+  const callee = node.expression;
+  return callee.kind === SyntaxKind.ImportKeyword || (ts.isIdentifier(callee) && callee.text === 'require')
+    || (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === 'require' && callee.name.text === 'resolve');
+}
+
+/**
+ * The relative prefixes of the computed specifiers a file loads (`require("./" + plugin.module)`,
+ * `` import(`./locales/${lang}.js`) ``): any project file under such a prefix may be loaded at run time.
+ */
+export function loadPrefixesOf(source: SourceFile): string[] {
+  const cached = prefixCache.get(source.compilerNode);
+  if (cached) return cached;
+  const prefixes: string[] = [];
+  prefixCache.set(source.compilerNode, prefixes);
+  const compiler = source.compilerNode;
+  // A file with no computed loader call needs no walk.
+  if (!/\b(require|import)\s*\(\s*[^'"\s)]/.test(compiler.text) && !/\b(require|import)\s*\(\s*['"`][^'"`]*['"`]\s*\+/.test(compiler.text)) return prefixes;
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && node.arguments[0] && isLoaderCall(node)) {
+      const prefix = literalPrefixOf(node.arguments[0]);
+      if (prefix !== undefined && (prefix.startsWith('./') || prefix.startsWith('../'))) prefixes.push(prefix);
+    }
+    ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(compiler, visit);
+  return prefixes;
+}
 
 /** Every import, re-export, `require()` and `import()` of a file with a literal specifier (cached per parse). */
 export function importsOf(source: SourceFile): ImportEdge[] {
@@ -51,10 +93,7 @@ export function importsOf(source: SourceFile): ImportEdge[] {
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node)) {
       const argument = node.arguments[0];
-      const callee = node.expression;
-      const isLoader = callee.kind === SyntaxKind.ImportKeyword || (ts.isIdentifier(callee) && callee.text === 'require')
-        || (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === 'require' && callee.name.text === 'resolve');
-      if (isLoader && argument && (ts.isStringLiteral(argument) || ts.isNoSubstitutionTemplateLiteral(argument))) {
+      if (isLoaderCall(node) && argument && (ts.isStringLiteral(argument) || ts.isNoSubstitutionTemplateLiteral(argument))) {
         edges.push({ specifier: argument.text, names: ['*'], reexport: false, reexportAll: false, typeOnly: false, start: argument.getStart(compiler), end: argument.end });
       }
     } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
@@ -140,6 +179,8 @@ export interface ModuleFacts {
   edges: ImportEdge[];
   /** The names the file exports itself (not re-exports), where each is written. */
   exports: { name: string; start: number; end: number }[];
+  /** Relative prefixes of computed specifiers it loads (see {@link loadPrefixesOf}). */
+  loadPrefixes: string[];
 }
 
 export function moduleFactsOf(source: SourceFile): ModuleFacts {
@@ -147,5 +188,6 @@ export function moduleFactsOf(source: SourceFile): ModuleFacts {
     path: source.getFilePath() as string,
     edges: importsOf(source),
     exports: [...ownExports(source)].map(([name, node]) => ({ name, start: node.getStart(), end: node.getEnd() })),
+    loadPrefixes: loadPrefixesOf(source),
   };
 }

@@ -24,6 +24,8 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
       { name: 'each item builds on the previous one', code: 'declare function getContext(id: string): object;\ndeclare function beforeLoad(parent: object): Promise<void>;\nexport async function load(matches: { id: string }[]) { for (const [index, match] of matches.entries()) { const parentId = matches[index - 1]?.id; await beforeLoad(parentId ? getContext(parentId) : {}); void match; } }' },
       // Found in Redux Toolkit's tests: rerender, then wait for the UI to settle, then assert.
       { name: 'waiting for a condition between test steps', code: 'declare function rerender(n: number): void;\ndeclare function waitFor(check: () => void): Promise<void>;\nexport async function steps() { for (let x = 1; x < 3; x++) { rerender(x); await waitFor(() => undefined); } }' },
+      // Found in Node-RED's Flow.start: groups start in order so each finds its parent started.
+      { name: 'a list named for its order', code: 'declare const groups: Record<string, { start(): Promise<void> }>;\nexport async function start(groupOrder: string[], migrations: { up(): Promise<void> }[]) { for (let i = 0; i < groupOrder.length; i++) await groups[groupOrder[i]!]!.start(); for (const migration of migrations) await migration.up(); }' },
       { name: 'clicking through a list in a UI test', code: 'declare const user: { click(target: string): Promise<void> };\nexport async function clickAll(buttons: string[]) { for (const button of buttons) await user.click(button); }' },
     ],
   },
@@ -66,6 +68,8 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
     ignore: [
       { name: 'parsing each line', code: 'export const parse = (lines: string[]) => { const out: unknown[] = []; for (const line of lines) out.push(JSON.parse(line)); return out; };' },
       { name: 'RegExp built from the item', code: 'export const res = (words: string[]) => words.map((w) => new RegExp(`^${w}$`));' },
+      // Found in Node-RED's credentials: `var cred; for (cred in creds)` assigns cred on every iteration.
+      { name: 'stringify of the element of a for-in over a variable declared before', code: 'export function changed(saved: Record<string, unknown>, fresh: Record<string, unknown>) { let key: string; let dirty = false; for (key in fresh) { if (JSON.stringify(saved[key]) !== JSON.stringify(fresh[key])) dirty = true; } return dirty; }' },
       { name: 'parse before the loop', code: 'declare const raw: string;\nexport function run(xs: number[]) { const c = JSON.parse(raw); for (const x of xs) console.log(c, x); }' },
       // Found in zod's string checks: the RegExp is built on first use and cached.
       { name: 'lazily cached RegExp', code: 'declare const source: string;\nlet cached: RegExp | undefined;\nexport function run(xs: string[]) { for (const x of xs) { if (!cached) { cached = new RegExp(source, "u"); } cached.test(x); } }' },
@@ -94,6 +98,7 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
       { name: 'cache map only set', code: 'const /*@*/cache = new Map<string, number>();\nexport function get(k: string) { if (!cache.has(k)) cache.set(k, k.length); return cache.get(k); }' },
       { name: 'log array pushed per call', code: 'const /*@*/seen: string[] = [];\nexport function track(e: string) { seen.push(e); }' },
       { name: 'object index written per call', code: 'const /*@*/sessions: Record<string, number> = {};\nexport function open(id: string) { sessions[id] = Date.now(); }' },
+      { name: 'keyed by a loop over request data', code: 'const /*@*/seen: Record<string, number> = {};\nexport function track(names: string[]) { for (const name of names) seen[name] = Date.now(); }' },
       { name: 'pushed by a route handler registered at the top level', code: 'declare const app: { get(p: string, h: (req: { url: string }) => void): void };\nconst /*@*/visits: string[] = [];\napp.get("/", (req) => { visits.push(req.url); });' },
     ],
     ignore: [
@@ -101,6 +106,10 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
       { name: 'bounded by size', code: 'const cache = new Map<string, number>();\nexport function put(k: string) { if (cache.size > 100) cache.clear(); cache.set(k, 1); }' },
       { name: 'filled once at module level', code: 'const registry = new Map<string, number>();\nregistry.set("a", 1);\nexport const lookup = (k: string) => registry.get(k);' },
       // Found in nodemailer's well-known services: the table is filled by callbacks that run while the module loads.
+      // Found in Node-RED's settings cache: the keys are a fixed list of sections.
+      { name: 'keys from a literal list or written in the source', code: 'const SECTIONS = ["nodes", "users", "projects"];\nconst cache: Record<string, string> = {};\nexport function write(data: Record<string, unknown>) { SECTIONS.forEach((key) => { cache[key] = JSON.stringify(data[key]); }); for (const section of SECTIONS) cache[section] ??= ""; cache["runtime"] = JSON.stringify(data); }' },
+      // Found in Node-RED's library: a registry grows with the plugins and types a program declares.
+      { name: 'registry filled by register and init functions', code: 'const knownTypes: Record<string, string> = {};\nconst plugins: Record<string, object> = {};\nconst messages: string[] = [];\nexport function registerType(id: string, type: string) { knownTypes[type] = id; }\nexport function onPluginAdded(plugin: { id: string }) { plugins[plugin.id] = plugin; }\nexport const api = { init(warning: string) { messages.push(warning); }, lookup: (type: string) => knownTypes[type] ?? plugins[type] ?? messages[0] };' },
       { name: 'filled by callbacks while the module loads', code: 'const services: Record<string, { aliases?: string[] }> = { gmail: { aliases: ["google"] } };\nconst normalized: Record<string, string> = {};\nObject.keys(services).forEach((key) => { normalized[key] = key; (services[key]!.aliases ?? []).forEach((alias) => { normalized[alias] = key; }); });\n(() => { normalized.local = "local"; })();\nexport const find = (k: string) => normalized[k] || false;' },
     ],
   },

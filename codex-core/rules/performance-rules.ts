@@ -1,6 +1,6 @@
 import { Node, SyntaxKind, type ObjectLiteralExpression } from 'ts-morph';
 import type { FileReporter } from '../reporter';
-import { calleeModule, calleeName, enclosingLoop, isFunctionLike, iteratingCallOf, type SyntaxIndex } from './syntax-index';
+import { calleeModule, calleeName, enclosingLoop, identifierWords, isFunctionLike, iteratingCallOf, type SyntaxIndex } from './syntax-index';
 import { variableInitializerOf, isConstant, unwrap } from './value-flow';
 
 const HANDLER_REGISTRARS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'all', 'use', 'route', 'head', 'options', 'handle', 'on', 'addHook', 'createServer']);
@@ -62,6 +62,27 @@ function readsNeighbour(loop: Node): boolean {
   });
 }
 
+/** Names of lists whose order is the point: each step after the one before. */
+const SEQUENCE_WORDS = new Set(['order', 'ordered', 'sequence', 'steps', 'stages', 'chain', 'pipeline', 'migrations', 'middleware', 'middlewares', 'queue']);
+
+/**
+ * True when the loop walks a list whose name says its order matters (`groupOrder`, `migrations`,
+ * `steps`): Node-RED starts `this.groupOrder` one group after another so each finds its parent
+ * started. `for (const x of list)` and `for (let i = 0; i < list.length; i++)` both count.
+ */
+function iteratesSequence(loop: Node): boolean {
+  let list: Node | undefined;
+  if (Node.isForOfStatement(loop) || Node.isForInStatement(loop)) list = loop.getExpression();
+  else if (Node.isForStatement(loop)) {
+    const condition = loop.getCondition();
+    const bound = condition && Node.isBinaryExpression(condition) ? condition.getRight() : undefined;
+    if (bound && Node.isPropertyAccessExpression(bound) && bound.getName() === 'length') list = bound.getExpression();
+  }
+  if (!list) return false;
+  const name = Node.isPropertyAccessExpression(list) ? list.getName() : Node.isIdentifier(list) ? list.getText() : undefined;
+  return name !== undefined && identifierWords(name).some((word) => SEQUENCE_WORDS.has(word));
+}
+
 function isAsync(fn: Node): boolean {
   return (fn as unknown as { isAsync?(): boolean }).isAsync?.() ?? false;
 }
@@ -75,6 +96,12 @@ function loopVariantNames(loop: Node): Set<string> {
     if (Node.isIdentifier(name)) names.add(name.getText());
   }
   for (const parameter of loop.getDescendantsOfKind(SyntaxKind.Parameter)) names.add(parameter.getName());
+  // `var cred; for (cred in creds)` assigns a variable declared before the loop on every iteration.
+  const iterations = [...(Node.isForInStatement(loop) || Node.isForOfStatement(loop) ? [loop] : []), ...loop.getDescendantsOfKind(SyntaxKind.ForInStatement), ...loop.getDescendantsOfKind(SyntaxKind.ForOfStatement)];
+  for (const iteration of iterations) {
+    const initializer = iteration.getInitializer();
+    if (!Node.isVariableDeclarationList(initializer)) names.add(initializer.getText().split(/[.[]/)[0] ?? '');
+  }
   for (const binary of loop.getDescendantsOfKind(SyntaxKind.BinaryExpression)) {
     if (isAssignment(binary)) names.add(binary.getLeft().getText().split(/[.[]/)[0] ?? '');
   }
@@ -190,7 +217,7 @@ export function performanceRules(index: SyntaxIndex, reporter: FileReporter): vo
         return kind === SyntaxKind.EqualsToken && Node.isIdentifier(binary.getLeft()) && !declaredInside.has(binary.getLeft().getText())
           && binary.getRight().getDescendantsOfKind(SyntaxKind.AwaitExpression).length + (Node.isAwaitExpression(binary.getRight()) ? 1 : 0) > 0;
       });
-      if (carried || readsNeighbour(loop)) continue;
+      if (carried || readsNeighbour(loop) || iteratesSequence(loop)) continue;
       // A `sleep`/`delay` between iterations is throttling, not wasted latency; `waitFor(…)` and the
       // steps of a UI test (`click`, `press`, `act`) wait for the previous step on purpose.
       if (ORDERED_AWAITS.test(calleeName(awaited.getExpression()) ?? '') || /\b(sleep|delay|setTimeout|wait|throttle|lock|acquire)\b/i.test(awaited.getText())) continue;
@@ -301,6 +328,51 @@ function runsPerCall(node: Node): boolean {
   return false;
 }
 
+/**
+ * True when `key` can only take values written in the source: a constant (`cache["runtime"]`), or
+ * the variable of a loop over a literal list (`SECTIONS.forEach((key) => cache[key] = …)`, found in
+ * Node-RED's settings cache). Entries under such keys are overwritten, never added without end.
+ */
+function isBoundedKey(key: Node): boolean {
+  const value = unwrap(key);
+  if (isConstant(value)) return true;
+  if (!Node.isIdentifier(value)) return false;
+  const declaration = value.getSymbol()?.getDeclarations()[0];
+  if (!declaration) return false;
+  if (Node.isParameterDeclaration(declaration)) {
+    const fn = declaration.getParent();
+    const call = fn && iteratingCallOf(fn);
+    const callee = call && Node.isCallExpression(call) ? call.getExpression() : undefined;
+    const first = fn && (Node.isArrowFunction(fn) || Node.isFunctionExpression(fn)) ? fn.getParameters()[0] : undefined;
+    return first === declaration && callee !== undefined && Node.isPropertyAccessExpression(callee) && isLiteralList(callee.getExpression());
+  }
+  if (Node.isVariableDeclaration(declaration)) {
+    const loop = declaration.getParent()?.getParent();
+    return loop !== undefined && Node.isForOfStatement(loop) && isLiteralList(loop.getExpression());
+  }
+  return false;
+}
+
+/**
+ * Functions that fill a registry rather than serve requests: `init`, `setup`, `register…`,
+ * `configure`, `install`, and handlers of `…Added`/`…Registered` events. A table they fill grows
+ * with the plugins, types and routes a program declares, not with its traffic (Node-RED's
+ * `registerType`, `onPluginAdded`).
+ */
+const REGISTERING = /^(init|initiali[sz]e|setup|setUp|register|configure|install|define|bootstrap)([A-Z_]\w*)?$|^on\w*(Added|Registered|Installed|Loaded)$/;
+
+/** The name of the function whose calls run `node` (see {@link runsPerCall}): a declaration's, a variable's, a property's or a method's. */
+function callingFunctionName(node: Node): string | undefined {
+  for (let fn = node.getFirstAncestor(isFunctionLike); fn; fn = fn.getFirstAncestor(isFunctionLike)) {
+    if (iteratingCallOf(fn)) continue;
+    if (Node.isFunctionDeclaration(fn) || Node.isMethodDeclaration(fn)) return fn.getName();
+    const holder = fn.getParent();
+    if (holder && (Node.isVariableDeclaration(holder) || Node.isPropertyAssignment(holder))) return holder.getName();
+    return undefined;
+  }
+  return undefined;
+}
+
 function unboundedCollections(index: SyntaxIndex, report: (ruleId: string, node: Node, message: string, suggestion: string) => void): void {
   for (const statement of index.source.getVariableStatements()) {
     for (const declaration of statement.getDeclarations()) {
@@ -314,14 +386,15 @@ function unboundedCollections(index: SyntaxIndex, report: (ruleId: string, node:
       for (const identifier of index.identifiersNamed(name)) {
         if (identifier === declaration.getNameNode()) continue;
         const parent = identifier.getParent();
-        const perCall = runsPerCall(identifier);
+        const perCall = runsPerCall(identifier) && !REGISTERING.test(callingFunctionName(identifier) ?? '');
         if (parent && Node.isPropertyAccessExpression(parent) && parent.getExpression() === identifier) {
           const member = parent.getName();
           if (GROW.has(member) && perCall) grows = true;
           if (SHRINK.test(parent.getParentOrThrow().getText().slice(name.length)) || ['delete', 'clear', 'splice', 'shift', 'pop', 'size', 'length'].includes(member)) shrinks = true;
         } else if (parent && Node.isElementAccessExpression(parent) && parent.getExpression() === identifier) {
           const assignment = parent.getParent();
-          if (assignment && isAssignment(assignment) && assignment.getLeft() === parent && perCall) grows = true;
+          const key = parent.getArgumentExpression();
+          if (assignment && isAssignment(assignment) && assignment.getLeft() === parent && perCall && !(key && isBoundedKey(key))) grows = true;
           if (assignment && Node.isDeleteExpression(assignment)) shrinks = true;
         } else if (parent && isAssignment(parent) && parent.getLeft() === identifier) {
           shrinks = true;
