@@ -106,7 +106,11 @@ export function findDeadExports(root: string, modules: readonly ModuleFacts[], e
   return dead;
 }
 
-/** Files package.json names as entry points (main, module, types, bin, exports), mapped from build output back to sources. */
+/** A relative path to a source file, as package.json fields write them. */
+const SOURCE_PATH = /^(\.\/)?[\w@-][\w@.-]*(\/[\w@.-]+)*\.[cm]?[jt]sx?$/;
+const DEPENDENCY_SECTIONS = new Set(['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies', 'peerDependenciesMeta', 'bundleDependencies', 'bundledDependencies', 'overrides', 'resolutions']);
+
+/** Files package.json names as entry points (main, module, types, bin, exports, and paths in any other field), mapped from build output back to sources. */
 export function manifestEntryPoints(root: string, manifest: Record<string, unknown> | undefined, extra: readonly string[] = []): Set<string> {
   const paths: string[] = [...extra];
   const collect = (value: unknown): void => {
@@ -114,6 +118,14 @@ export function manifestEntryPoints(root: string, manifest: Record<string, unkno
     else if (value && typeof value === 'object') for (const nested of Object.values(value)) collect(nested);
   };
   if (manifest) for (const key of ['main', 'module', 'types', 'typings', 'bin', 'exports', 'browser']) collect(manifest[key]);
+  // Any other field may name files a host loads (Node-RED's `"node-red": { "nodes": {…} }`, a
+  // script run by `"prepare": "node tools/prepare.mjs"`): every source path written in it counts.
+  const named = (value: unknown): void => {
+    if (typeof value === 'string') {
+      for (const word of value.split(/\s+/)) if (SOURCE_PATH.test(word)) paths.push(word);
+    } else if (value && typeof value === 'object') for (const nested of Object.values(value)) named(nested);
+  };
+  if (manifest) for (const [key, value] of Object.entries(manifest)) if (!DEPENDENCY_SECTIONS.has(key)) named(value);
   const entries = new Set<string>();
   for (const path of paths) {
     const absolute = join(root, path);

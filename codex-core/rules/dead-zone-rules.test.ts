@@ -86,6 +86,7 @@ const projectRules: Record<string, { find: ProjectCase[]; ignore: ProjectCase[] 
       // Found in Node-RED: git runs authWriter.js as its askpass program.
       { name: 'a script run by its path', files: { 'package.json': manifest, 'src/index.ts': 'import { join } from "node:path";\nexport const askpass = join(import.meta.dirname, "askpass.js");', 'src/askpass.ts': 'process.stdout.write("secret");' } },
       { name: 'a worker started from its URL', files: { 'package.json': manifest, 'src/index.ts': 'export const start = () => new Worker(new URL("./workers/pool.js", import.meta.url));', 'src/workers/pool.ts': 'self.onmessage = () => undefined;' } },
+      { name: 'files a host loads, named in a field of package.json', files: { 'package.json': '{"name":"nodes","node-red":{"nodes":{"inject":"core/inject.js"}},"scripts":{"prepare":"node tools/prepare.mjs --fast"}}', 'core/inject.js': 'module.exports = function (RED) { return RED; };', 'tools/prepare.mjs': 'console.log(1);' } },
       { name: 'a bin script named in package.json', files: { 'package.json': '{"name":"fixture","bin":{"tool":"./cli/tool.js"}}', 'cli/tool.js': 'console.log(1);' } },
     ],
   },

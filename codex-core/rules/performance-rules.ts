@@ -355,11 +355,12 @@ function isBoundedKey(key: Node): boolean {
 
 /**
  * Functions that fill a registry rather than serve requests: `init`, `setup`, `register…`,
- * `configure`, `install`, and handlers of `…Added`/`…Registered` events. A table they fill grows
+ * `configure`, `install`, `addModule`/`addPlugin`/`addRoute` and the like, and handlers of
+ * `…Added`/`…Registered` events. A table they fill grows
  * with the plugins, types and routes a program declares, not with its traffic (Node-RED's
  * `registerType`, `onPluginAdded`).
  */
-const REGISTERING = /^(init|initiali[sz]e|setup|setUp|register|configure|install|define|bootstrap)([A-Z_]\w*)?$|^on\w*(Added|Registered|Installed|Loaded)$/;
+const REGISTERING = /^(init|initiali[sz]e|setup|setUp|register|configure|install|define|bootstrap)([A-Z_]\w*)?$|^on\w*(Added|Registered|Installed|Loaded)$|^add(Module|Plugin|Type|Node|Handler|Listener|Hook|Route|Command|Provider|Extension|Component|Rule|Schema|Service|Middleware)s?$/;
 
 /** The name of the function whose calls run `node` (see {@link runsPerCall}): a declaration's, a variable's, a property's or a method's. */
 function callingFunctionName(node: Node): string | undefined {

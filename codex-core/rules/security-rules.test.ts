@@ -97,12 +97,15 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
       { name: 'request param into readFile', code: 'import fs from "node:fs";\nexport function h(req: { params: { name: string } }) { return fs.readFileSync(/*@*/"/data/" + req.params.name); }' },
       { name: 'destructured query through path.join', code: 'import { readFile } from "node:fs/promises";\nimport path from "node:path";\nexport async function h(req: { query: Record<string, string> }) { const { file } = req.query; return readFile(/*@*/path.join("/srv", file)); }' },
       { name: 'parameter fed with user input', code: 'import fs from "node:fs";\nfunction load(p: string) { return fs.createReadStream(/*@*/p); }\nexport const h = (req: { body: { path: string } }) => load(req.body.path);' },
+      { name: 'sendFile of a request path without a root', code: 'export function h(req: { params: string[] }, res: { sendFile(p: string, o?: object): void }) { res.sendFile(/*@*/req.params[0]!, { dotfiles: "deny" }); }' },
     ],
     ignore: [
       { name: 'basename sanitises', code: 'import fs from "node:fs";\nimport path from "node:path";\nexport function h(req: { params: { name: string } }) { return fs.readFileSync(path.join("/data", path.basename(req.params.name))); }' },
       { name: 'configured path', code: 'import fs from "node:fs";\nconst config = { dataFile: "/etc/app.json" };\nexport const read = () => fs.readFileSync(config.dataFile);' },
       { name: 'parameter never fed with input', code: 'import fs from "node:fs";\nfunction load(p: string) { return fs.readFileSync(p); }\nexport const h = () => load("/srv/static/index.html");' },
       // Found in knex's build script: a CLI reads the file its user names.
+      // Found in Node-RED's debug view route: send resolves the path inside root and refuses `..`.
+      { name: 'sendFile inside a root folder', code: 'declare const __dirname: string;\nexport function h(req: { params: string[] }, res: { sendFile(p: string, o?: object): void }) { const options = { root: __dirname + "/views", dotfiles: "deny" }; res.sendFile(req.params[0]!, options); }' },
       { name: 'command-line argument', code: 'import fs from "node:fs";\nconst artifact = process.argv[2]!;\nexport const size = fs.statSync(artifact).size;' },
     ],
   },

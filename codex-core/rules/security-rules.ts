@@ -2,7 +2,7 @@ import { Node, SyntaxKind } from 'ts-morph';
 import type { FileReporter } from '../reporter';
 import { assignedName, calleeModule, calleeName, identifierWords, isFunctionLike, type SyntaxIndex } from './syntax-index';
 import { findBacktracking } from './regex-backtracking';
-import { isConstant, isInterpolatedString, isUntrustedObject, isUserInput, literalText } from './value-flow';
+import { isConstant, isInterpolatedString, isUntrustedObject, isUserInput, literalText, unwrap, variableInitializerOf } from './value-flow';
 
 const VM_RUNNERS = new Set(['runInNewContext', 'runInThisContext', 'runInContext', 'compileFunction']);
 const SHELL_RUNNERS = new Set(['exec', 'execSync']);
@@ -37,6 +37,18 @@ const RANDOM_WORDS = new Set(['token', 'secret', 'nonce', 'salt', 'password', 's
  * `locationKey` or React `key` names an entry, where Math.random is fine.
  */
 const SECRET_KEY_QUALIFIERS = new Set(['api', 'secret', 'private', 'access', 'auth', 'signing', 'sign', 'encryption', 'crypto', 'hmac', 'aes', 'license', 'invite', 'activation', 'verification', 'recovery', 'reset', 'idempotency']);
+
+/**
+ * True when `node` is (or names a variable holding) an options object with a `root`: Express's
+ * `res.sendFile(path, { root })` and `res.download` resolve the path inside that folder and refuse
+ * one that climbs out of it (Node-RED serves `/debug/view/*` that way).
+ */
+function hasRootOption(node: Node): boolean {
+  let value = unwrap(node);
+  if (Node.isIdentifier(value)) value = variableInitializerOf(value) ?? value;
+  return Node.isObjectLiteralExpression(value) && value.getProperties().some((property) =>
+    (Node.isPropertyAssignment(property) || Node.isShorthandPropertyAssignment(property)) && property.getName() === 'root');
+}
 
 /** Shannon entropy in bits per character. */
 export function entropy(text: string): number {
@@ -111,7 +123,7 @@ export function securityRules(index: SyntaxIndex, reporter: FileReporter): void 
 
     if (reporter.wants('security-path-traversal') && FS_PATH_CALLS.has(name)
       && (module === 'fs' || module === 'fs/promises' || name === 'sendFile' || name === 'download' || /^(fs|fsp|fsPromises|promises)$/.test(Node.isPropertyAccessExpression(callee) ? callee.getExpression().getText() : ''))) {
-      if (isUserInput(first)) report('security-path-traversal', first, `user input flows into the path passed to ${name}`, 'Resolve the path against a base folder and check that the result stays inside it.');
+      if (isUserInput(first) && !((name === 'sendFile' || name === 'download') && args.slice(1).some(hasRootOption))) report('security-path-traversal', first, `user input flows into the path passed to ${name}`, 'Resolve the path against a base folder and check that the result stays inside it.');
     }
 
     if (reporter.wants('security-prototype-pollution')) {
