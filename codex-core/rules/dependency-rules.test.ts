@@ -42,6 +42,8 @@ const table: Record<string, { find: ProjectCase[]; ignore: ProjectCase[] }> = {
     find: [
       { name: 'installed below the range', files: { 'package.json': marked({ dependencies: { a: '^2.0.0' } }, 'dependencies', 'a'), ...installed('a', '1.4.0'), 'src/index.ts': 'import a from "a";\nconsole.log(a);' } },
       { name: 'declared but not installed', files: { 'package.json': marked({ dependencies: { a: '^1.0.0', b: '^1.0.0' } }, 'dependencies', 'b'), ...installed('a', '1.0.0'), 'src/index.ts': 'import a from "a";\nimport b from "b";\nconsole.log(a, b);' } },
+      // Found on Redux Toolkit installed with --omit=dev: one finding, not one per devDependency.
+      { name: 'a production install, said once', files: { 'package.json': pkg({ dependencies: { a: '^1.0.0' }, devDependencies: { vitest: '^3.0.0', tsx: '^4.0.0', eslint: '^9.0.0' } }).replace('"devDependencies"', '/*@*/"devDependencies"'), ...installed('a', '1.2.0'), 'src/index.ts': 'import a from "a";\nconsole.log(a);' } },
       { name: 'a devDependency above the range', files: { 'package.json': marked({ devDependencies: { vitest: '~3.1.0' } }, 'devDependencies', 'vitest'), ...installed('vitest', '3.2.1'), 'src/index.ts': 'export {};' } },
     ],
     ignore: [

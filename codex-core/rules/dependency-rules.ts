@@ -129,6 +129,19 @@ export function dependencyRules(root: string, modules: readonly ModuleFacts[], w
     atKey('dep-unused', 'dependencies', name, `${name}@${range} is declared but never imported`, `npm uninstall ${name}`);
   }
 
+  // `npm ci --omit=dev` (or NODE_ENV=production) installs no devDependency: one finding says so
+  // instead of one "declared but not installed" per devDependency (52 on Redux Toolkit).
+  const devOnly = Object.keys(manifest.devDependencies ?? {}).filter((name) => !runtime.has(name));
+  const withoutDev = hasNodeModules && devOnly.length > 1 && Object.keys(manifest.dependencies ?? {}).some((name) => installed(name) !== undefined)
+    && devOnly.every((name) => installed(name) === undefined);
+  if (withoutDev && wants('dep-version-mismatch')) {
+    const at = text.indexOf('"devDependencies"');
+    problems.push({
+      ruleId: 'dep-version-mismatch', file: manifestPath, start: Math.max(at, 0), end: Math.max(at, 0) + (at < 0 ? 0 : '"devDependencies"'.length),
+      message: `none of the ${devOnly.length} devDependencies is installed (a production install?); their versions were not checked`, suggestion: 'npm install',
+    });
+  }
+
   for (const [name, sections] of declared) {
     const section = sections[0]!;
     const range = manifest[section as (typeof SECTIONS)[number]]?.[name] ?? '';
@@ -140,7 +153,7 @@ export function dependencyRules(root: string, modules: readonly ModuleFacts[], w
     }
     if (section !== 'peerDependencies' && wants('dep-version-mismatch') && hasNodeModules) {
       if (!own) {
-        if (section !== 'optionalDependencies') atKey('dep-version-mismatch', section, name, `${name}@${range} is declared but not installed`, 'npm install');
+        if (section !== 'optionalDependencies' && !(withoutDev && section === 'devDependencies')) atKey('dep-version-mismatch', section, name, `${name}@${range} is declared but not installed`, 'npm install');
       } else if (own.version && satisfies(own.version, range) === false) {
         atKey('dep-version-mismatch', section, name, `${name} ${own.version} is installed, which does not satisfy the declared ${range}`, `npm install ${name}@"${range}"`);
       }
