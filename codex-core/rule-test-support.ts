@@ -43,6 +43,8 @@ export interface RuleCase {
   code: string;
   /** The case file's extension (default `.ts`; `.test.ts` makes it a test file). */
   extension?: string;
+  /** A folder under the fixture root for the case file (`migrations`), when where it lives matters. */
+  folder?: string;
 }
 
 /** The result of running one case: the findings of the rule and where they had to be. */
@@ -55,9 +57,9 @@ export interface CaseOutcome {
 let counter = 0;
 
 /** Runs one case through the public API as an unsaved file of the codex's project. */
-export async function runCase(codex: Codex, ruleId: string, category: Category, code: string, extension = '.ts'): Promise<CaseOutcome> {
+export async function runCase(codex: Codex, ruleId: string, category: Category, code: string, extension = '.ts', folder = ''): Promise<CaseOutcome> {
   const { text, offsets } = stripMarkers(code);
-  const file = join(codex.root, `case-${++counter}${extension}`);
+  const file = join(codex.root, folder, `case-${++counter}${extension}`);
   codex.setOverlay(file, text);
   try {
     const result = await codex.analyzeFile(file, { layers: 'full', categories: [category] });

@@ -12,6 +12,8 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
       { name: 'for-of fetching each item', code: 'declare function load(id: string): Promise<number>;\nexport async function all(ids: string[]) { const out: number[] = []; for (const id of ids) out.push(/*@*/await load(id)); return out; }' },
       { name: 'classic for loop', code: 'declare function save(x: number): Promise<void>;\nexport async function run(xs: number[]) { for (let i = 0; i < xs.length; i++) { /*@*/await save(xs[i]!); } }' },
       { name: 'for-in over keys', code: 'declare function put(k: string): Promise<void>;\nexport async function run(o: Record<string, number>) { for (const k in o) { /*@*/await put(k); } }' },
+      // Found in Ghost's media inliner: three dependent awaits per item are one slow loop, said once.
+      { name: 'one finding per loop', code: 'declare function fetchMedia(src: string): Promise<Uint8Array>;\ndeclare function store(data: Uint8Array): Promise<string>;\nexport async function inline(sources: string[]) { const paths: string[] = []; for (const src of sources) { const data = /*@*/await fetchMedia(src); paths.push(await store(data)); } return paths; }' },
       { name: 'index read at the current element only', code: 'declare function save(x: number): Promise<void>;\nexport async function run(xs: number[]) { for (const [i] of xs.entries()) { /*@*/await save(xs[i]!); } }' },
     ],
     ignore: [
@@ -26,6 +28,11 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
       { name: 'waiting for a condition between test steps', code: 'declare function rerender(n: number): void;\ndeclare function waitFor(check: () => void): Promise<void>;\nexport async function steps() { for (let x = 1; x < 3; x++) { rerender(x); await waitFor(() => undefined); } }' },
       // Found in Node-RED's Flow.start: groups start in order so each finds its parent started.
       { name: 'a list named for its order', code: 'declare const groups: Record<string, { start(): Promise<void> }>;\nexport async function start(groupOrder: string[], migrations: { up(): Promise<void> }[]) { for (let i = 0; i < groupOrder.length; i++) await groups[groupOrder[i]!]!.start(); for (const migration of migrations) await migration.up(); }' },
+      // Found in Ghost: the queries of one transaction run one after another on its connection anyway.
+      { name: 'queries of one transaction', code: 'declare const knex: (table: string) => { transacting(trx: unknown): { update(row: object): Promise<void> } };\nexport async function save(rows: object[], trx: unknown) { for (const row of rows) await knex("posts").transacting(trx).update(row); }' },
+      // Found in Ghost: 998 ids at a time, one chunk after another, is a concurrency limit.
+      { name: 'chunks, one after another', code: 'declare const db: { insert(rows: object[]): Promise<void> };\nexport async function insertAll(memberChunks: object[][]) { for (const chunk of memberChunks) await db.insert(chunk); }' },
+      { name: 'a database migration', folder: 'migrations', code: 'declare const schema: { dropTable(name: string): Promise<void> };\nexport async function up(names: string[]) { for (const name of names) await schema.dropTable(name); }' },
       { name: 'clicking through a list in a UI test', code: 'declare const user: { click(target: string): Promise<void> };\nexport async function clickAll(buttons: string[]) { for (const button of buttons) await user.click(button); }' },
     ],
   },
@@ -116,12 +123,12 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
 };
 
 describe.each(Object.entries(table))('%s', (ruleId, { find, ignore }) => {
-  it.each(find)('finds: $name', async ({ code }) => {
-    const outcome = await runCase(codex, ruleId, 'performance', code);
+  it.each(find)('finds: $name', async ({ code, folder }) => {
+    const outcome = await runCase(codex, ruleId, 'performance', code, '.ts', folder);
     expect(starts(outcome.found)).toEqual(outcome.expected);
   });
-  it.each(ignore)('ignores look-alike: $name', async ({ code }) => {
-    const outcome = await runCase(codex, ruleId, 'performance', code);
+  it.each(ignore)('ignores look-alike: $name', async ({ code, folder }) => {
+    const outcome = await runCase(codex, ruleId, 'performance', code, '.ts', folder);
     expect(outcome.found.map((finding) => finding.message)).toEqual([]);
   });
 });

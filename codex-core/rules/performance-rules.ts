@@ -62,8 +62,17 @@ function readsNeighbour(loop: Node): boolean {
   });
 }
 
-/** Names of lists whose order is the point: each step after the one before. */
-const SEQUENCE_WORDS = new Set(['order', 'ordered', 'sequence', 'steps', 'stages', 'chain', 'pipeline', 'migrations', 'middleware', 'middlewares', 'queue']);
+/**
+ * Names of lists whose order is the point: each step after the one before; and lists of chunks,
+ * batches or pages, which are how code limits its own concurrency (Ghost updates members 998 ids
+ * at a time, one chunk after another).
+ */
+const SEQUENCE_WORDS = new Set(['order', 'ordered', 'sequence', 'steps', 'stages', 'chain', 'pipeline', 'migrations', 'middleware', 'middlewares', 'queue',
+  'chunk', 'chunks', 'batch', 'batches']);
+/** Database migrations and seeds (Ghost's `data/migrations`, knex's `seeds/`). */
+const ONE_OFF_FILE = /\/(migrations?|seeds?|seeders)\//;
+/** An awaited call bound to a transaction (`.transacting(trx)`, `{ transacting }`, `tx.user.update`). */
+const IN_TRANSACTION = /\btransacting\b|\b(trx|tx|transaction)\b/;
 
 /**
  * True when the loop walks a list whose name says its order matters (`groupOrder`, `migrations`,
@@ -198,7 +207,10 @@ export function performanceRules(index: SyntaxIndex, reporter: FileReporter): vo
   const report = (ruleId: string, node: Node, message: string, suggestion: string): void =>
     reporter.report({ ruleId, start: node.getStart(), end: node.getEnd(), message, suggestion });
 
-  if (reporter.wants('perf-await-in-loop')) {
+  // Migrations and seeds run once, one step after another, usually inside one transaction.
+  if (reporter.wants('perf-await-in-loop') && !ONE_OFF_FILE.test(reporter.file.split('\\').join('/'))) {
+    /** Loops already reported: a loop is the problem, not each of its awaits. */
+    const reported = new Set<Node>();
     for (const expression of index.of(SyntaxKind.AwaitExpression)) {
       // Awaiting a promise that already runs (`await pair.value`) starts no work; only calls do.
       const awaited = expression.getExpression();
@@ -206,6 +218,9 @@ export function performanceRules(index: SyntaxIndex, reporter: FileReporter): vo
       const loop = enclosingLoop(expression, false);
       if (!loop || !(Node.isForOfStatement(loop) || Node.isForInStatement(loop) || Node.isForStatement(loop))) continue;
       if (Node.isForOfStatement(loop) && loop.isAwaited()) continue;
+      if (reported.has(loop)) continue;
+      // Queries of one transaction run on one connection, one after another, whatever the code does.
+      if (IN_TRANSACTION.test(awaited.getText())) continue;
       const body = loop.getStatement();
       // Loops that stop early, or whose iterations feed each other, are sequential on purpose.
       const stopsEarly = body.getDescendants().some((node) => (Node.isBreakStatement(node) || Node.isReturnStatement(node) || Node.isThrowStatement(node))
@@ -221,6 +236,7 @@ export function performanceRules(index: SyntaxIndex, reporter: FileReporter): vo
       // A `sleep`/`delay` between iterations is throttling, not wasted latency; `waitFor(…)` and the
       // steps of a UI test (`click`, `press`, `act`) wait for the previous step on purpose.
       if (ORDERED_AWAITS.test(calleeName(awaited.getExpression()) ?? '') || /\b(sleep|delay|setTimeout|wait|throttle|lock|acquire)\b/i.test(awaited.getText())) continue;
+      reported.add(loop);
       report('perf-await-in-loop', expression, 'await inside a loop runs the iterations one after another', 'Start the independent operations together and await Promise.all (with a concurrency limit for large lists).');
     }
   }

@@ -88,6 +88,18 @@ function hasSeparator(atoms: readonly Atom[], flags: string): boolean {
   for (const separator of [charactersOf(atoms[0]), charactersOf(atoms[atoms.length - 1])]) {
     if (separator !== undefined && !separator.some((char) => repeated.some((atom) => canMatch(atom, char, flags)))) return true;
   }
+  // A separator inside the group splits it one way too, when no other atom can match its characters
+  // (so each iteration holds exactly one) and the atoms before it, or after it, are fixed text (so
+  // each iteration starts, or ends, a known distance from it): `(product:[\w-]+,?)+`, found in a
+  // Ghost migration.
+  const fixed = (part: readonly Atom[]): boolean => part.every((atom) => !atom.quantified && !atom.group);
+  for (let index = 1; index < atoms.length - 1; index++) {
+    const separator = charactersOf(atoms[index]);
+    if (separator === undefined) continue;
+    const others = atoms.filter((_, other) => other !== index);
+    if (separator.some((char) => others.some((atom) => canMatch(atom, char, flags)))) continue;
+    if (fixed(atoms.slice(0, index)) || fixed(atoms.slice(index + 1))) return true;
+  }
   return false;
 }
 

@@ -51,6 +51,7 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
       { name: 'private key', code: 'export const pem = /*@*/`-----BEGIN RSA PRIVATE KEY-----\nMIIEow`;' },
       { name: 'a literal JWT signing key', code: 'declare const jwt: { sign(payload: object, key: string): string };\nexport const issue = (id: string) => jwt.sign({ id }, /*@*/"q8Zr2xLk9TfW4mVb7NcY1pHs");' },
       { name: 'password inside a connection URL', code: 'export const databaseSecret = /*@*/"postgres://app:Zr8xLk2TfW9mVb@db.internal:5432/app";' },
+      { name: 'a passphrase of lowercase words', code: 'export const adminPassword = /*@*/"correct-horse-battery-staple-orbit";' },
     ],
     ignore: [
       { name: 'secret from the environment', code: 'export const password = process.env.DB_PASSWORD ?? "";' },
@@ -61,6 +62,8 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
       { name: 'module path required under an auth-like name', code: 'declare function require(id: string): unknown;\nexport const AuthStrategy = require("@pm2/js-api/src/auth_strategies/strategy");' },
       // Found in parse-server's middlewares: the header a token is read from, not a token.
       { name: 'header name read into a token', code: 'export const info = (req: { get(name: string): string | undefined }) => ({ sessionToken: req.get("X-Parse-Session-Token"), restAPIKey: req.get("X-Parse-REST-API-Key") });' },
+      // Found in Ghost: the settings key a signing key is stored under, a placeholder constant, feature names.
+      { name: 'names of settings, placeholders and features', code: 'export class MailEvents { static CONFIG_KEY_PAYLOAD_SIGNING_KEY = "hostSettings:mailEventsPayloadSigningKey"; }\nexport let webhookSecret = process.env.SECRET;\nif (!webhookSecret) webhookSecret = "DEFAULT_WEBHOOK_SECRET";\nexport const PRIVATE_FEATURES = ["contentVisibilityAlpha", "stripeAutomaticTax"];' },
       { name: 'address under an auth-like name', code: 'export const URL_AUTH = "/api/oauth/authorize?response_type=token&scope=all&client_id=" + "pm2";' },
     ],
   },
@@ -97,6 +100,7 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
       { name: 'request param into readFile', code: 'import fs from "node:fs";\nexport function h(req: { params: { name: string } }) { return fs.readFileSync(/*@*/"/data/" + req.params.name); }' },
       { name: 'destructured query through path.join', code: 'import { readFile } from "node:fs/promises";\nimport path from "node:path";\nexport async function h(req: { query: Record<string, string> }) { const { file } = req.query; return readFile(/*@*/path.join("/srv", file)); }' },
       { name: 'parameter fed with user input', code: 'import fs from "node:fs";\nfunction load(p: string) { return fs.createReadStream(/*@*/p); }\nexport const h = (req: { body: { path: string } }) => load(req.body.path);' },
+      { name: 'the client-side name of an uploaded file', code: 'import fs from "node:fs/promises";\nexport async function h(req: { file: { path: string; originalname: string } }) { await fs.writeFile(/*@*/"/srv/uploads/" + req.file.originalname, "x"); }' },
       { name: 'sendFile of a request path without a root', code: 'export function h(req: { params: string[] }, res: { sendFile(p: string, o?: object): void }) { res.sendFile(/*@*/req.params[0]!, { dotfiles: "deny" }); }' },
     ],
     ignore: [
@@ -106,6 +110,8 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
       // Found in knex's build script: a CLI reads the file its user names.
       // Found in Node-RED's debug view route: send resolves the path inside root and refuses `..`.
       { name: 'sendFile inside a root folder', code: 'declare const __dirname: string;\nexport function h(req: { params: string[] }, res: { sendFile(p: string, o?: object): void }) { const options = { root: __dirname + "/views", dotfiles: "deny" }; res.sendFile(req.params[0]!, options); }' },
+      // Found in Ghost's upload middleware: multer stores the upload under a path the server chose.
+      { name: 'the stored path of an uploaded file', code: 'import fs from "node:fs/promises";\nconst remove = (file: { path?: string }) => fs.unlink(file.path!);\nexport async function h(req: { file: { path: string; originalname: string } }) { await fs.readFile(req.file.path); await remove(req.file); }' },
       { name: 'command-line argument', code: 'import fs from "node:fs";\nconst artifact = process.argv[2]!;\nexport const size = fs.statSync(artifact).size;' },
     ],
   },
@@ -130,6 +136,7 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
       { name: 'RegExp constructor with identical alternatives', code: 'export const re = /*@*/new RegExp("^(a|a)*$");' },
       { name: 'tokeniser that must reach the end', code: 'export const tokens = /*@*//^(?:[^ "]+|"[^"]*")+$/;' },
       { name: 'a class separator the repetition can match', code: 'export const re = /*@*//^\\w+(?:[-_]\\w+)*$/;' },
+      { name: 'a separator inside the group with repetition on both sides', code: 'export const pairs = /*@*//^(\\w+:\\w+,?)+$/;' },
     ],
     ignore: [
       { name: 'repeated group without inner repetition', code: 'export const re = /^(ab)+$/;' },
@@ -137,6 +144,8 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
       { name: 'quantifier characters in a class', code: 'export const re = /^[a+]+$/;' },
       // Found in zod's email and domain regexes: a separator the inner repetition cannot match splits the iterations.
       // Found in pm2's Configuration: nothing follows the repeated group, so nothing can make it try another split.
+      // Found in a Ghost migration: each iteration holds one ':' after the fixed text `product`.
+      { name: 'a separator inside the group after fixed text', code: 'export const tiers = /^(product:[\\w-]+,?)+$/;' },
       { name: 'repeated group that ends the pattern', code: 'export const tokens = (serial: string) => serial.match(/(?:[^ "]+|"[^"]*")+/g);' },
       // The word regex of samples/text-stats, anchored: a punctuation class starts each repetition, and with `u` no letter class matches it.
       { name: 'class separator under the u flag', code: 'export const word = /^[\\p{L}\\p{N}]+(?:[\'’-][\\p{L}\\p{N}]+)*$/u;\nexport const list = new RegExp("^\\\\d+(?:[,;]\\\\d+)*$");' },

@@ -79,6 +79,20 @@ function isAddress(text: string): boolean {
   return /^([a-z][a-z0-9+.-]*:\/\/|\.{0,2}\/)/i.test(text) || /[?&][A-Za-z_][\w.-]*=/.test(text);
 }
 
+/**
+ * True for text that names something rather than hides it: a camelCase or namespaced name
+ * (`hostSettings:mailEventsPayloadSigningKey`, a settings key under a `…_SIGNING_KEY` constant in
+ * Ghost) or an ALL_CAPS constant (`DEFAULT_WEBHOOK_SECRET`): letters only, in words of two letters or
+ * more and three on average. Random letters split into one- and two-letter words; a passphrase of
+ * lowercase words (`correct-horse-battery-staple`) has neither humps nor namespaces and still counts.
+ */
+function isIdentifierName(text: string): boolean {
+  if (!/^[A-Za-z]+([:._/-][A-Za-z]+)*$/.test(text)) return false;
+  if (!/[a-z][A-Z]/.test(text) && !/^[A-Z]+(_[A-Z]+)+$/.test(text) && !/[:.]/.test(text)) return false;
+  const words = identifierWords(text);
+  return words.length > 0 && words.every((word) => word.length >= 2) && text.replace(/[^A-Za-z]/g, '').length / words.length >= 3;
+}
+
 function shellOption(call: import('ts-morph').CallExpression): boolean {
   return call.getArguments().some((argument) => Node.isObjectLiteralExpression(argument)
     && argument.getProperties().some((property) => Node.isPropertyAssignment(property) && property.getName() === 'shell' && property.getInitializer()?.getText() !== 'false'));
@@ -148,7 +162,7 @@ export function securityRules(index: SyntaxIndex, reporter: FileReporter): void 
         report('security-hardcoded-secret', literal, `this string looks like ${known.name}`, 'Read it from the environment or a secret store, and rotate the exposed credential.');
         continue;
       }
-      if (inTest || text.length < 16 || /\s/.test(text) || PLACEHOLDER.test(text) || isAddress(text) || entropy(text) < 3.5) continue;
+      if (inTest || text.length < 16 || /\s/.test(text) || PLACEHOLDER.test(text) || isAddress(text) || isIdentifierName(text) || entropy(text) < 3.5) continue;
       const call = parent && (Node.isCallExpression(parent) || Node.isNewExpression(parent)) && parent.getArguments().includes(literal) ? parent : undefined;
       if (call) {
         // An argument is the call's input (a module to require, a header to read): a secret where the

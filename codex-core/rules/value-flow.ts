@@ -135,6 +135,15 @@ export function literalText(node: Node, depth = 0): string {
 const USER_INPUT = [
   /\b(req|request|ctx\.request|ctx|event|c\.req)\s*\.\s*(params|query|body|headers|cookies|files?|url|path|originalUrl)\b/,
 ];
+/**
+ * Fields of an uploaded file that the server chose: where multer, formidable or express-fileupload
+ * stored it (`path`, `destination`, `filepath`, `tempFilePath`, `newFilename`). The name the client
+ * sent (`originalname`, `originalFilename`, `name`) is still input. Found in Ghost's upload
+ * middleware, which reads and rewrites `req.file.path`.
+ */
+const UPLOAD_SERVER_FIELDS = new Set(['path', 'destination', 'filepath', 'tempFilePath', 'newFilename']);
+/** An uploaded file: `req.file`, `req.files[0]`, `req.files.avatar`, or a variable named like one. */
+const UPLOADED_FILE = /(\b(req|request)\s*\.\s*files?(\s*(\[[^\]]*\]|\.\s*\w+))?|^(file|upload|uploaded\w*|attachment|\w*File))$/;
 /** Calls (by callee text) that return user input. */
 const USER_INPUT_CALLS = [/\bsearchParams\s*\.\s*get(All)?$/, /\bformData\s*\.\s*get$/, /\b(req|request)\s*\.\s*(param|get|header)$/];
 /** Calls whose result no longer carries the input's danger. */
@@ -174,6 +183,8 @@ export function isUserInput(node: Node, depth = 0): boolean {
   }
   if (Node.isConditionalExpression(value)) return isUserInput(value.getWhenTrue(), depth + 1) || isUserInput(value.getWhenFalse(), depth + 1);
   if (Node.isPropertyAccessExpression(value) || Node.isElementAccessExpression(value)) {
+    // Where an upload middleware stored the file (multer's `req.file.path`) is the server's choice.
+    if (Node.isPropertyAccessExpression(value) && UPLOAD_SERVER_FIELDS.has(value.getName()) && UPLOADED_FILE.test(value.getExpression().getText())) return false;
     if (USER_INPUT.some((pattern) => pattern.test(value.getText()))) return true;
     return isUserInput(value.getExpression(), depth + 1);
   }
