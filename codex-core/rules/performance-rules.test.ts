@@ -31,7 +31,7 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
       // Found in Ghost: the queries of one transaction run one after another on its connection anyway.
       { name: 'queries of one transaction', code: 'declare const knex: (table: string) => { transacting(trx: unknown): { update(row: object): Promise<void> } };\nexport async function save(rows: object[], trx: unknown) { for (const row of rows) await knex("posts").transacting(trx).update(row); }' },
       // Found in Ghost: 998 ids at a time, one chunk after another, is a concurrency limit.
-      { name: 'chunks, one after another', code: 'declare const db: { insert(rows: object[]): Promise<void> };\nexport async function insertAll(memberChunks: object[][]) { for (const chunk of memberChunks) await db.insert(chunk); }' },
+      { name: 'chunks, one after another', code: 'declare const db: { insert(rows: object[]): Promise<void> };\nexport async function insertAll(memberChunks: object[][], chunkedData: object[][]) { for (const chunk of memberChunks) await db.insert(chunk); for (const rows of chunkedData) await db.insert(rows); }' },
       { name: 'a database migration', folder: 'migrations', code: 'declare const schema: { dropTable(name: string): Promise<void> };\nexport async function up(names: string[]) { for (const name of names) await schema.dropTable(name); }' },
       { name: 'clicking through a list in a UI test', code: 'declare const user: { click(target: string): Promise<void> };\nexport async function clickAll(buttons: string[]) { for (const button of buttons) await user.click(button); }' },
     ],

@@ -68,7 +68,7 @@ function readsNeighbour(loop: Node): boolean {
  * at a time, one chunk after another).
  */
 const SEQUENCE_WORDS = new Set(['order', 'ordered', 'sequence', 'steps', 'stages', 'chain', 'pipeline', 'migrations', 'middleware', 'middlewares', 'queue',
-  'chunk', 'chunks', 'batch', 'batches']);
+  'chunk', 'chunks', 'chunked', 'batch', 'batches', 'batched']);
 /** Database migrations and seeds (Ghost's `data/migrations`, knex's `seeds/`). */
 const ONE_OFF_FILE = /\/(migrations?|seeds?|seeders)\//;
 /** An awaited call bound to a transaction (`.transacting(trx)`, `{ transacting }`, `tx.user.update`). */
