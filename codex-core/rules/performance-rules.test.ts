@@ -30,6 +30,8 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
       { name: 'a list named for its order', code: 'declare const groups: Record<string, { start(): Promise<void> }>;\nexport async function start(groupOrder: string[], migrations: { up(): Promise<void> }[]) { for (let i = 0; i < groupOrder.length; i++) await groups[groupOrder[i]!]!.start(); for (const migration of migrations) await migration.up(); }' },
       // Found in Ghost: the queries of one transaction run one after another on its connection anyway.
       { name: 'queries of one transaction', code: 'declare const knex: (table: string) => { transacting(trx: unknown): { update(row: object): Promise<void> } };\nexport async function save(rows: object[], trx: unknown) { for (const row of rows) await knex("posts").transacting(trx).update(row); }' },
+      // Found in TypeORM: a query runner is one connection; its schema changes run one after another.
+      { name: 'methods of a query runner', code: 'export class PostgresQueryRunner { async addColumn(table: string, column: string): Promise<void> { void table; void column; } async addColumns(table: string, columns: string[]) { for (const column of columns) await this.addColumn(table, column); } }\nexport async function clear(queryRunner: { clearDatabase(db: string): Promise<void> }, databases: string[]) { for (const database of databases) await queryRunner.clearDatabase(database); }' },
       // Found in Ghost: 998 ids at a time, one chunk after another, is a concurrency limit.
       { name: 'chunks, one after another', code: 'declare const db: { insert(rows: object[]): Promise<void> };\nexport async function insertAll(memberChunks: object[][], chunkedData: object[][]) { for (const chunk of memberChunks) await db.insert(chunk); for (const rows of chunkedData) await db.insert(rows); }' },
       { name: 'a database migration', folder: 'migrations', code: 'declare const schema: { dropTable(name: string): Promise<void> };\nexport async function up(names: string[]) { for (const name of names) await schema.dropTable(name); }' },
@@ -50,6 +52,7 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
   },
   'perf-query-in-loop': {
     find: [
+      { name: 'a data query by template per item', code: 'declare const db: { query(s: string): Promise<unknown> };\nexport async function load(ids: string[]) { for (const id of ids) await /*@*/db.query(`SELECT * FROM users WHERE id = ${Number(id)}`); }' },
       { name: 'query per id in for-of', code: 'declare const db: { query(s: string, v: unknown[]): Promise<unknown> };\nexport async function load(ids: string[]) { for (const id of ids) { await /*@*/db.query("SELECT * FROM t WHERE id = $1", [id]); } }' },
       { name: 'findUnique in map', code: 'declare const prisma: { user: { findUnique(a: object): Promise<unknown> } };\nexport const load = (ids: string[]) => Promise.all(ids.map((id) => /*@*/prisma.user.findUnique({ where: { id } })));' },
       { name: 'repository in forEach', code: 'declare const userRepository: { findOne(id: string): void };\nexport function load(ids: string[]) { ids.forEach((id) => /*@*/userRepository.findOne(id)); }' },
@@ -58,6 +61,8 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
       { name: 'Kysely chain executed per id', code: 'interface Q { where(a: string, b: string, c: unknown): Q; execute(): Promise<unknown[]> }\ndeclare const db: { selectFrom(t: string): Q };\nexport async function load(ids: string[]) { for (const id of ids) await /*@*/db.selectFrom("users").where("id", "=", id).execute(); }' },
     ],
     ignore: [
+      // Found in TypeORM's SQLite driver: one ATTACH per database file is the only way.
+      { name: 'a schema command per item', code: 'declare const connection: { query(s: string): Promise<unknown> };\nexport async function attach(files: { path: string; handle: string }[]) { for (const file of files) await connection.query(`ATTACH "${file.path}" AS "${file.handle}"`); }' },
       { name: 'one query before the loop', code: 'declare const db: { query(s: string, v: unknown[]): Promise<unknown[]> };\nexport async function load(ids: string[]) { const rows = await db.query("SELECT * FROM t WHERE id = ANY($1)", [ids]); for (const row of rows) console.log(row); }' },
       { name: 'array find in a loop', code: 'export function pair(a: number[], b: number[]) { return a.map((x) => b.find((y) => y === x)); }' },
       // Found in knex's query compiler: raw fragments built in a loop are spliced into one query.

@@ -71,8 +71,26 @@ const SEQUENCE_WORDS = new Set(['order', 'ordered', 'sequence', 'steps', 'stages
   'chunk', 'chunks', 'chunked', 'batch', 'batches', 'batched']);
 /** Database migrations and seeds (Ghost's `data/migrations`, knex's `seeds/`). */
 const ONE_OFF_FILE = /\/(migrations?|seeds?|seeders)\//;
-/** An awaited call bound to a transaction (`.transacting(trx)`, `{ transacting }`, `tx.user.update`). */
-const IN_TRANSACTION = /\btransacting\b|\b(trx|tx|transaction)\b/;
+/** An awaited call bound to a transaction (`.transacting(trx)`, `{ transacting }`, `tx.user.update`) or to TypeORM's single-connection `queryRunner`. */
+const IN_TRANSACTION = /\btransacting\b|\b(trx|tx|transaction|queryRunner)\b/;
+/** Classes whose methods all talk over one connection (TypeORM's `PostgresQueryRunner`, a `Transaction`). */
+const ONE_CONNECTION_CLASS = /(QueryRunner|Transaction|Connection|Session)$/;
+/** SQL that changes the schema or the session: one statement per item is the only way. */
+const COMMAND_SQL = /^\s*(ATTACH|DETACH|CREATE|ALTER|DROP|TRUNCATE|GRANT|REVOKE|SET|PRAGMA|VACUUM|ANALYZE|COMMENT ON|REFRESH)\b/i;
+
+/**
+ * True when the awaited call runs on one database connection: bound to a transaction or query
+ * runner, or a method of a class that is one (`this.addColumn(…)` in TypeORM's query runners, where
+ * each schema change waits for the one before anyway).
+ */
+function onOneConnection(awaited: Node): boolean {
+  if (IN_TRANSACTION.test(awaited.getText())) return true;
+  const callee = Node.isCallExpression(awaited) ? awaited.getExpression() : undefined;
+  if (!callee || !Node.isPropertyAccessExpression(callee) || !Node.isThisExpression(callee.getExpression())) return false;
+  const owner = awaited.getFirstAncestor((node) => Node.isClassDeclaration(node) || Node.isClassExpression(node));
+  const name = owner && (Node.isClassDeclaration(owner) || Node.isClassExpression(owner)) ? owner.getName() : undefined;
+  return name !== undefined && ONE_CONNECTION_CLASS.test(name);
+}
 
 /**
  * True when the loop walks a list whose name says its order matters (`groupOrder`, `migrations`,
@@ -220,7 +238,7 @@ export function performanceRules(index: SyntaxIndex, reporter: FileReporter): vo
       if (Node.isForOfStatement(loop) && loop.isAwaited()) continue;
       if (reported.has(loop)) continue;
       // Queries of one transaction run on one connection, one after another, whatever the code does.
-      if (IN_TRANSACTION.test(awaited.getText())) continue;
+      if (onOneConnection(awaited)) continue;
       const body = loop.getStatement();
       // Loops that stop early, or whose iterations feed each other, are sequential on purpose.
       const stopsEarly = body.getDescendants().some((node) => (Node.isBreakStatement(node) || Node.isReturnStatement(node) || Node.isThrowStatement(node))
@@ -266,6 +284,9 @@ export function performanceRules(index: SyntaxIndex, reporter: FileReporter): vo
       const loop = enclosingLoop(call, true);
       if (!loop) continue;
       if (QUERY_BUILDERS.has(name) && !runsQuery(call, loop)) continue;
+      // One statement per item is the only way for schema and session commands (`ATTACH`, `ALTER`).
+      const sql = call.getArguments()[0];
+      if (sql && (Node.isStringLiteral(sql) || Node.isNoSubstitutionTemplateLiteral(sql) || Node.isTemplateExpression(sql)) && COMMAND_SQL.test(sql.getText().slice(1))) continue;
       if (chainsReported.has(call.getStart())) continue;
       chainsReported.add(call.getStart());
       report('perf-query-in-loop', call, `${callee.getText()}() runs once per iteration (N+1 queries)`, 'Fetch all rows in one query (WHERE id = ANY($1), IN (...), a join) before the loop.');
