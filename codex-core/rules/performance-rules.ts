@@ -138,6 +138,33 @@ function loopVariantNames(loop: Node): Set<string> {
   return names;
 }
 
+/**
+ * The names bound afresh on every iteration of `loop`: its own variables, variables declared in its
+ * body and parameters of callbacks in it. Unlike {@link loopVariantNames}, writing into an object
+ * (`state.ids[i] = id`) does not make the object a different one.
+ */
+function perIterationBindings(loop: Node): Set<string> {
+  const names = new Set<string>();
+  for (const declaration of loop.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) {
+    const name = declaration.getNameNode();
+    for (const identifier of Node.isIdentifier(name) ? [name] : name.getDescendantsOfKind(SyntaxKind.Identifier)) names.add(identifier.getText());
+  }
+  for (const parameter of loop.getDescendantsOfKind(SyntaxKind.Parameter)) {
+    const name = parameter.getNameNode();
+    for (const identifier of Node.isIdentifier(name) ? [name] : name.getDescendantsOfKind(SyntaxKind.Identifier)) names.add(identifier.getText());
+  }
+  return names;
+}
+
+/** The identifier a property chain starts from (`index` for `index.columnNames`, `(state.ids as Id[])` gives `state`); `this` chains give none. */
+function rootIdentifierOf(node: Node): string | undefined {
+  let current = unwrap(node);
+  while (Node.isPropertyAccessExpression(current) || Node.isElementAccessExpression(current) || Node.isNonNullExpression(current) || Node.isCallExpression(current)) {
+    current = unwrap(current.getExpression());
+  }
+  return Node.isIdentifier(current) ? current.getText() : undefined;
+}
+
 function isLoopInvariant(expression: Node, loop: Node): boolean {
   const variant = loopVariantNames(loop);
   const identifiers = Node.isIdentifier(expression) ? [expression] : expression.getDescendantsOfKind(SyntaxKind.Identifier);
@@ -335,6 +362,10 @@ export function performanceRules(index: SyntaxIndex, reporter: FileReporter): vo
       // Looking up in the list being iterated itself is still O(n²), but `list.indexOf(item)` to get the
       // index of the current element is a different (equally slow) idiom; both are reported.
       if (isLiteralList(receiver)) continue;
+      // `index.columnNames.indexOf(name)` for each `index` scans a different, per-element list:
+      // the work adds up to the total of their lengths, not a product (found in TypeORM's query runners).
+      const root = rootIdentifierOf(receiver);
+      if (root && perIterationBindings(loop).has(root)) continue;
       report('perf-quadratic-lookup', call, `${callee.getText()}() scans an array on every iteration (O(n²))`, 'Build a Set or Map of the array once, before the loop, and look up in it.');
     }
   }
