@@ -89,6 +89,8 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
   },
   'perf-quadratic-lookup': {
     find: [
+      // Found in Ghost's mention reports: the callback's third parameter is the filtered array itself.
+      { name: 'de-duplication through the array a callback is handed', code: 'export const unique = (mentions: { url: string }[]) => mentions.filter((mention, index, self) => /*@*/self.findIndex((m) => m.url === mention.url) === index);' },
       { name: 'includes inside filter', code: 'export const common = (a: string[], b: string[]) => a.filter((x) => /*@*/b.includes(x));' },
       { name: 'find inside for-of', code: 'interface U { id: string }\nexport function join(ids: string[], users: U[]) { const out: (U | undefined)[] = []; for (const id of ids) out.push(/*@*/users.find((u) => u.id === id)); return out; }' },
       { name: 'indexOf in a classic loop', code: 'export function dedupe(xs: number[]) { const seen: number[] = []; for (let i = 0; i < xs.length; i++) { if (/*@*/seen.indexOf(xs[i]!) < 0) seen.push(xs[i]!); } return seen; }' },

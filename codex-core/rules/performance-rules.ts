@@ -72,7 +72,7 @@ const SEQUENCE_WORDS = new Set(['order', 'ordered', 'sequence', 'steps', 'stages
 /** Database migrations and seeds (Ghost's `data/migrations`, knex's `seeds/`). */
 const ONE_OFF_FILE = /\/(migrations?|seeds?|seeders)\//;
 /** An awaited call bound to a transaction (`.transacting(trx)`, `{ transacting }`, `tx.user.update`) or to TypeORM's single-connection `queryRunner`. */
-const IN_TRANSACTION = /\btransacting\b|\b(trx|tx|transaction|queryRunner)\b/;
+const ONE_CONNECTION = /\btransacting\b|\b(trx|tx|transaction|queryRunner)\b/;
 /** Classes whose methods all talk over one connection (TypeORM's `PostgresQueryRunner`, a `Transaction`). */
 const ONE_CONNECTION_CLASS = /(QueryRunner|Transaction|Connection|Session)$/;
 /** SQL that changes the schema or the session: one statement per item is the only way. */
@@ -84,7 +84,7 @@ const COMMAND_SQL = /^\s*(ATTACH|DETACH|CREATE|ALTER|DROP|TRUNCATE|GRANT|REVOKE|
  * each schema change waits for the one before anyway).
  */
 function onOneConnection(awaited: Node): boolean {
-  if (IN_TRANSACTION.test(awaited.getText())) return true;
+  if (ONE_CONNECTION.test(awaited.getText())) return true;
   const callee = Node.isCallExpression(awaited) ? awaited.getExpression() : undefined;
   if (!callee || !Node.isPropertyAccessExpression(callee) || !Node.isThisExpression(callee.getExpression())) return false;
   const owner = awaited.getFirstAncestor((node) => Node.isClassDeclaration(node) || Node.isClassExpression(node));
@@ -114,44 +114,49 @@ function isAsync(fn: Node): boolean {
   return (fn as unknown as { isAsync?(): boolean }).isAsync?.() ?? false;
 }
 
-/** The identifiers declared or assigned inside `loop` (including its own variables). */
-function loopVariantNames(loop: Node): Set<string> {
+/**
+ * The names bound afresh on every iteration of `loop`: its own variables, variables declared in its
+ * body and parameters of callbacks in it (destructured names too).
+ */
+function perIterationBindings(loop: Node): Set<string> {
   const names = new Set<string>();
-  for (const declaration of loop.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) {
-    for (const identifier of declaration.getNameNode().getDescendantsOfKind(SyntaxKind.Identifier)) names.add(identifier.getText());
-    const name = declaration.getNameNode();
-    if (Node.isIdentifier(name)) names.add(name.getText());
-  }
-  for (const parameter of loop.getDescendantsOfKind(SyntaxKind.Parameter)) names.add(parameter.getName());
+  const add = (name: Node): void => {
+    for (const identifier of Node.isIdentifier(name) ? [name] : name.getDescendantsOfKind(SyntaxKind.Identifier)) names.add(identifier.getText());
+  };
+  // The array an iterating callback is handed (`filter((x, i, self) => …)`) is the same one every time.
+  const iterated = Node.isCallExpression(loop) ? iteratedArrayParameter(loop) : undefined;
+  for (const declaration of loop.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) add(declaration.getNameNode());
+  for (const parameter of loop.getDescendantsOfKind(SyntaxKind.Parameter)) if (parameter !== iterated) add(parameter.getNameNode());
+  return names;
+}
+
+/** The parameter of an iterating call's callback that receives the array itself (the third; the fourth for `reduce`). */
+function iteratedArrayParameter(call: import('ts-morph').CallExpression): Node | undefined {
+  const callback = call.getArguments()[0];
+  if (!callback || !(Node.isArrowFunction(callback) || Node.isFunctionExpression(callback))) return undefined;
+  const name = calleeName(call.getExpression());
+  return callback.getParameters()[name === 'reduce' || name === 'reduceRight' ? 3 : 2];
+}
+
+/**
+ * The names whose value may differ from one iteration to the next: {@link perIterationBindings},
+ * plus variables the loop assigns (`x = …`, `i++`, `var key; for (key in o)`) and objects it writes
+ * into (`state.ids[i] = id`).
+ */
+function loopVariantNames(loop: Node): Set<string> {
+  const names = perIterationBindings(loop);
+  const rootOf = (text: string): string => text.split(/[.[]/)[0] ?? '';
   // `var cred; for (cred in creds)` assigns a variable declared before the loop on every iteration.
   const iterations = [...(Node.isForInStatement(loop) || Node.isForOfStatement(loop) ? [loop] : []), ...loop.getDescendantsOfKind(SyntaxKind.ForInStatement), ...loop.getDescendantsOfKind(SyntaxKind.ForOfStatement)];
   for (const iteration of iterations) {
     const initializer = iteration.getInitializer();
-    if (!Node.isVariableDeclarationList(initializer)) names.add(initializer.getText().split(/[.[]/)[0] ?? '');
+    if (!Node.isVariableDeclarationList(initializer)) names.add(rootOf(initializer.getText()));
   }
   for (const binary of loop.getDescendantsOfKind(SyntaxKind.BinaryExpression)) {
-    if (isAssignment(binary)) names.add(binary.getLeft().getText().split(/[.[]/)[0] ?? '');
+    if (isAssignment(binary)) names.add(rootOf(binary.getLeft().getText()));
   }
   for (const unary of [...loop.getDescendantsOfKind(SyntaxKind.PostfixUnaryExpression), ...loop.getDescendantsOfKind(SyntaxKind.PrefixUnaryExpression)]) {
     names.add(unary.getOperand().getText());
-  }
-  return names;
-}
-
-/**
- * The names bound afresh on every iteration of `loop`: its own variables, variables declared in its
- * body and parameters of callbacks in it. Unlike {@link loopVariantNames}, writing into an object
- * (`state.ids[i] = id`) does not make the object a different one.
- */
-function perIterationBindings(loop: Node): Set<string> {
-  const names = new Set<string>();
-  for (const declaration of loop.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) {
-    const name = declaration.getNameNode();
-    for (const identifier of Node.isIdentifier(name) ? [name] : name.getDescendantsOfKind(SyntaxKind.Identifier)) names.add(identifier.getText());
-  }
-  for (const parameter of loop.getDescendantsOfKind(SyntaxKind.Parameter)) {
-    const name = parameter.getNameNode();
-    for (const identifier of Node.isIdentifier(name) ? [name] : name.getDescendantsOfKind(SyntaxKind.Identifier)) names.add(identifier.getText());
   }
   return names;
 }

@@ -36,7 +36,12 @@ const RANDOM_WORDS = new Set(['token', 'secret', 'nonce', 'salt', 'password', 's
  * `key` is a secret only as an API, signing or encryption key; a lone `key` or a `cacheKey`,
  * `locationKey` or React `key` names an entry, where Math.random is fine.
  */
-const SECRET_KEY_QUALIFIERS = new Set(['api', 'secret', 'private', 'access', 'auth', 'signing', 'sign', 'encryption', 'crypto', 'hmac', 'aes', 'license', 'invite', 'activation', 'verification', 'recovery', 'reset', 'idempotency']);
+const SECRET_KEY_QUALIFIERS = new Set(['api', 'secret', 'private', 'access', 'auth', 'signing', 'sign', 'encryption', 'crypto', 'hmac', 'aes', 'license', 'invite', 'activation', 'verification', 'recovery', 'reset']);
+
+/** True for the words of a secret key's name (`apiKey`, `PRIVATE_KEY`, `hmacSigningKey`), not of a lookup key's. */
+function isSecretKeyName(words: readonly string[]): boolean {
+  return words.includes('key') && words.some((word) => SECRET_KEY_QUALIFIERS.has(word));
+}
 
 /**
  * True when `node` is (or names a variable holding) an options object with a `root`: Express's
@@ -65,7 +70,7 @@ export function entropy(text: string): number {
 function hasSecretName(name: string | undefined): boolean {
   if (!name) return false;
   const words = identifierWords(name);
-  if (words.includes('key') && (words.includes('api') || words.includes('secret') || words.includes('private') || words.includes('access') || words.includes('signing'))) return true;
+  if (isSecretKeyName(words)) return true;
   return words.some((word) => SECRET_WORDS.has(word));
 }
 
@@ -210,8 +215,7 @@ export function securityRules(index: SyntaxIndex, reporter: FileReporter): void 
         holder = parent;
       }
       const words = identifierWords(name ?? '');
-      const secretKey = words.includes('key') && words.some((word) => SECRET_KEY_QUALIFIERS.has(word));
-      if (secretKey || words.some((word) => RANDOM_WORDS.has(word))) {
+      if (isSecretKeyName(words) || words.some((word) => RANDOM_WORDS.has(word))) {
         report('security-insecure-random', call, `Math.random is not a secure source for ${name}`, 'Use crypto.randomUUID() or crypto.randomBytes().');
       }
     }
