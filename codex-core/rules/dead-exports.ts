@@ -14,11 +14,6 @@ const CONVENTIONAL_ENTRY = /(\.|\/|^)(test|spec|bench|stories|story|config|setup
 const ROOT_ENTRY = /^(src\/)?(index|main|cli|server|app|mod)\.[cm]?[jt]sx?$/;
 
 /**
- * Finds exports no other file imports and files nothing imports, following re-exports (`export *`,
- * `export { x } from`). Entry points (package.json main/bin/exports, `entryPoints`, tests, configs,
- * scripts, a root or src/ index) are public: their exports count as used.
- */
-/**
  * True when another file names `path` in a string with its file name (`path.join(__dirname,
  * "authWriter.js")` handed to git as its askpass program, `new Worker(new URL("./worker.js", …))`,
  * `fork("child.mjs")`): the file is run by path, not imported. A TypeScript file counts under the
@@ -34,6 +29,13 @@ function namedByPath(path: string, texts: ReadonlyMap<string, string>): boolean 
   return false;
 }
 
+/**
+ * Finds exports no other file imports and files nothing imports, following re-exports (`export *`,
+ * `export { x } from`). Entry points (package.json main/bin/exports, `entryPoints`, tests, configs,
+ * scripts, a root or src/ index) are public: their exports count as used. Files under the literal
+ * prefix of a computed `require`/`import()` may be loaded, and files another file names by path are
+ * run on their own: neither is reported as unused.
+ */
 export function findDeadExports(root: string, modules: readonly ModuleFacts[], entryPoints: ReadonlySet<string>, texts: ReadonlyMap<string, string> = new Map()): DeadExport[] {
   const files = new Set(modules.map((module) => module.path));
   const rel = (path: string): string => relative(root, path).split(sep).join('/');
