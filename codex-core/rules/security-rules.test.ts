@@ -100,6 +100,7 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
       { name: 'request param into readFile', code: 'import fs from "node:fs";\nexport function h(req: { params: { name: string } }) { return fs.readFileSync(/*@*/"/data/" + req.params.name); }' },
       { name: 'destructured query through path.join', code: 'import { readFile } from "node:fs/promises";\nimport path from "node:path";\nexport async function h(req: { query: Record<string, string> }) { const { file } = req.query; return readFile(/*@*/path.join("/srv", file)); }' },
       { name: 'parameter fed with user input', code: 'import fs from "node:fs";\nfunction load(p: string) { return fs.createReadStream(/*@*/p); }\nexport const h = (req: { body: { path: string } }) => load(req.body.path);' },
+      { name: 'a path field of the request body', code: 'import fs from "node:fs/promises";\nconst load = (file: { path: string }) => fs.readFile(/*@*/file.path);\nexport const h = (req: { body: { file: { path: string } } }) => load(req.body.file);' },
       { name: 'the client-side name of an uploaded file', code: 'import fs from "node:fs/promises";\nexport async function h(req: { file: { path: string; originalname: string } }) { await fs.writeFile(/*@*/"/srv/uploads/" + req.file.originalname, "x"); }' },
       { name: 'sendFile of a request path without a root', code: 'export function h(req: { params: string[] }, res: { sendFile(p: string, o?: object): void }) { res.sendFile(/*@*/req.params[0]!, { dotfiles: "deny" }); }' },
     ],

@@ -142,8 +142,20 @@ const USER_INPUT = [
  * middleware, which reads and rewrites `req.file.path`.
  */
 const UPLOAD_SERVER_FIELDS = new Set(['path', 'destination', 'filepath', 'tempFilePath', 'newFilename']);
-/** An uploaded file: `req.file`, `req.files[0]`, `req.files.avatar`, or a variable named like one. */
-const UPLOADED_FILE = /(\b(req|request)\s*\.\s*files?(\s*(\[[^\]]*\]|\.\s*\w+))?|^(file|upload|uploaded\w*|attachment|\w*File))$/;
+/** An uploaded file as upload middleware hands it over: `req.file`, `req.files[0]`, `req.files.avatar`. */
+const UPLOADED_FILE = /\b(req|request)\s*\.\s*files?(\s*(\[[^\]]*\]|\.\s*\w+))?$/;
+
+/** True when `node` is an uploaded file: `req.file` & co., reached through variables and same-file parameters. */
+function isUploadedFile(node: Node, depth: number): boolean {
+  if (depth > MAX_DEPTH) return false;
+  const value = unwrap(node);
+  if (UPLOADED_FILE.test(value.getText())) return true;
+  if (!Node.isIdentifier(value)) return false;
+  const initializer = initializerOf(value);
+  if (initializer) return isUploadedFile(initializer, depth + 1);
+  const parameter = parameterOf(value);
+  return parameter !== undefined && parameterReceives(parameter, isUploadedFile, depth + 1);
+}
 /** Calls (by callee text) that return user input. */
 const USER_INPUT_CALLS = [/\bsearchParams\s*\.\s*get(All)?$/, /\bformData\s*\.\s*get$/, /\b(req|request)\s*\.\s*(param|get|header)$/];
 /** Calls whose result no longer carries the input's danger. */
@@ -184,7 +196,7 @@ export function isUserInput(node: Node, depth = 0): boolean {
   if (Node.isConditionalExpression(value)) return isUserInput(value.getWhenTrue(), depth + 1) || isUserInput(value.getWhenFalse(), depth + 1);
   if (Node.isPropertyAccessExpression(value) || Node.isElementAccessExpression(value)) {
     // Where an upload middleware stored the file (multer's `req.file.path`) is the server's choice.
-    if (Node.isPropertyAccessExpression(value) && UPLOAD_SERVER_FIELDS.has(value.getName()) && UPLOADED_FILE.test(value.getExpression().getText())) return false;
+    if (Node.isPropertyAccessExpression(value) && UPLOAD_SERVER_FIELDS.has(value.getName()) && isUploadedFile(value.getExpression(), depth + 1)) return false;
     if (USER_INPUT.some((pattern) => pattern.test(value.getText()))) return true;
     return isUserInput(value.getExpression(), depth + 1);
   }
@@ -192,13 +204,13 @@ export function isUserInput(node: Node, depth = 0): boolean {
     const initializer = initializerOf(value);
     if (initializer) return isUserInput(initializer, depth + 1);
     const parameter = parameterOf(value);
-    if (parameter) return parameterReceivesUserInput(parameter, depth + 1);
+    if (parameter) return parameterReceives(parameter, isUserInput, depth + 1);
   }
   return false;
 }
 
-/** True when some call of the parameter's function in the same file passes user input for it. */
-function parameterReceivesUserInput(parameter: import('ts-morph').ParameterDeclaration, depth: number): boolean {
+/** True when some call of the parameter's function in the same file passes an argument for it that `test` accepts. */
+function parameterReceives(parameter: import('ts-morph').ParameterDeclaration, test: (argument: Node, depth: number) => boolean, depth: number): boolean {
   const fn = parameter.getParent();
   if (!isFunctionLike(fn)) return false;
   let name: string | undefined;
@@ -212,7 +224,7 @@ function parameterReceivesUserInput(parameter: import('ts-morph').ParameterDecla
   for (const call of fn.getSourceFile().getDescendantsOfKind(SyntaxKind.CallExpression)) {
     if (calleeName(call.getExpression()) !== name) continue;
     const argument = call.getArguments()[index];
-    if (argument && isUserInput(argument, depth)) return true;
+    if (argument && test(argument, depth)) return true;
   }
   return false;
 }
