@@ -17,6 +17,8 @@ const DEFAULT_OPTIONS: ts.CompilerOptions = {
   noEmit: true,
 };
 
+const DECLARATION_FILE = /\.d\.[cm]?ts$/;
+
 /** What the model needs of a tsconfig: its root files and the configs it references. */
 interface TsconfigFacts {
   rootFiles: Set<string>;
@@ -145,6 +147,12 @@ export class ProjectModel {
         ? new Project({ tsConfigFilePath: tsconfig, skipAddingFilesFromTsConfig: true, compilerOptions: { noEmit: true } })
         : new Project({ compilerOptions: DEFAULT_OPTIONS });
       this.projects.set(key, project);
+      // Source files come in as they are analysed, with what they import; declaration files the
+      // config includes are imported by nothing and declare for everyone (a `globals.d.ts`, Vite's
+      // `vite-env.d.ts`, `declare module '*.svg'`), so they come in now, as `tsc -p` reads them.
+      if (tsconfig) {
+        for (const file of this.configFacts(tsconfig).rootFiles) if (DECLARATION_FILE.test(file)) project.addSourceFileAtPathIfExists(file);
+      }
     }
     return project;
   }

@@ -40,6 +40,18 @@ describe('tsconfig scope of a project check', () => {
     expect(findings.filter((finding) => finding.file.endsWith('vite.config.ts') && finding.category === 'type').map((finding) => [finding.code, finding.severity])).toEqual([['TS6133', 'error']]);
   });
 
+  it('reads the declaration files the tsconfig includes, which nothing imports (globals, vite-env.d.ts, asset modules)', async () => {
+    const root = fixture({
+      'tsconfig.json': JSON.stringify({ compilerOptions: strictOptions, include: ['src', 'types'] }),
+      'src/vite-env.d.ts': 'declare const __APP_VERSION__: string;\n',
+      'types/assets.d.ts': "declare module '*.svg' {\n  const url: string;\n  export default url;\n}\n",
+      'src/index.ts': "import logo from './logo.svg';\nexport const about: string = `${__APP_VERSION__} ${logo}`;\nexport const wrong: number = __APP_VERSION__;\n",
+    });
+    const { findings } = await createCodex({ root }).analyzeProject({ categories: ['type'] });
+    // Without the two declaration files: TS2304 for __APP_VERSION__ (twice) and TS2307 for the .svg.
+    expect(typeErrors(findings, 'src/index.ts')).toEqual(['TS2322']);
+  });
+
   it('leaves out compiler diagnostics of files the tsconfig neither includes nor reaches by imports, and keeps the other rules', async () => {
     const root = fixture({
       'tsconfig.json': JSON.stringify({ compilerOptions: strictOptions, include: ['src'], exclude: ['src/fixtures'] }),
