@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Category, Finding, RuleDescription, TextEdit } from '../protocol/findings';
 import { loadConfig, mergeConfig, type CodexConfig } from './config';
-import { lintConfigProblem, lintFile, lintMessages, reportLintMessages, resetLintCache } from './lint';
+import { CheckCache, typeKeysOf, type CacheStats, type TypeKeys } from './check-cache';
+import { cachedLintMessages, lintConfigProblem, lintFile, lintMessages, reportLintMessages, resetLintCache } from './lint';
 import { startProjectLint, type ProjectLint } from './lint-worker';
 import { isSourceFile, relativePath, walkFiles } from './project-files';
 import { ProjectModel } from './project-model';
@@ -19,6 +20,7 @@ import { SyntaxIndex } from './rules/syntax-index';
 import { editsBetween } from './text-edits';
 import { IncrementalTypeCheck, type SemanticCheckOutcome } from './incremental-check';
 import { parseOnlyDiagnostics, reportChecked, syntacticDiagnostics } from './type-check';
+import type { Project } from 'ts-morph';
 
 /**
  * How deep an analysis goes. `fast`: syntax errors and lint of the file (no type checking, for every
@@ -47,6 +49,12 @@ export interface CodexOptions {
    * in parallel with type checking; without it, everything runs in this thread.
    */
   lintWorker?: string;
+  /**
+   * Results kept between project analyses (`check --cache`): {@link Codex.analyzeProject} reuses the
+   * type diagnostics and lint messages whose inputs did not change and stores the new ones. The
+   * host loads and saves it.
+   */
+  cache?: CheckCache;
 }
 
 /** Options of {@link Codex.analyzeFile}. */
@@ -98,6 +106,8 @@ export interface ProjectAnalysis {
   /** Files whose analysis failed, with the reason (their findings are left out). */
   errors: { file: string; error: string }[];
   durationMs: number;
+  /** How much the check cache answered, when the codex has one. */
+  cache?: CacheStats;
 }
 
 /** The trivial fixes of one file, verified, as edits against the file's current text. */
@@ -158,6 +168,24 @@ function within(requested: readonly Category[] | undefined, layer: readonly Cate
   return layer.filter((category) => !requested || requested.includes(category));
 }
 
+/** The check cache during one project analysis, with the type keys of each program (computed once, on first use). */
+interface CachedResults {
+  cache: CheckCache;
+  typeKeys(project: Project): TypeKeys;
+}
+
+function cachedResults(cache: CheckCache): CachedResults {
+  const keys = new Map<Project, TypeKeys>();
+  return {
+    cache,
+    typeKeys(project) {
+      let found = keys.get(project);
+      if (!found) keys.set(project, (found = typeKeysOf(project.getProgram().compilerObject, cache.salt)));
+      return found;
+    },
+  };
+}
+
 /** Creates the codex of a project. Cheap: nothing is read until the first analysis. */
 export function createCodex(options: CodexOptions): Codex {
   const root = resolve(options.root);
@@ -194,7 +222,7 @@ export function createCodex(options: CodexOptions): Codex {
    * The findings of one file at `layer`. `typeChecked: false` (a project analysis's file that no
    * tsconfig includes or imports) leaves out compiler diagnostics, as `tsc -p` would.
    */
-  async function analyzeOne(file: string, layer: Layer, categories: readonly Category[] | undefined, signal?: AbortSignal, lint: LintSource = 'here', lazyFixes = false, typeChecked = true): Promise<Finding[]> {
+  async function analyzeOne(file: string, layer: Layer, categories: readonly Category[] | undefined, signal?: AbortSignal, lint: LintSource = 'here', lazyFixes = false, typeChecked = true, cached?: CachedResults): Promise<Finding[]> {
     signal?.throwIfAborted();
     const source = model.sourceFile(file);
     const project = model.projectOf(file);
@@ -207,9 +235,17 @@ export function createCodex(options: CodexOptions): Codex {
       syntacticDiagnostics(project, reporter);
       // Semantic diagnostics of a file with syntax errors only repeat them.
       if (reporter.findings.length === before && reporter.wants('type-check')) {
-        const { diagnostics, ...outcome } = typeCheck.check(project.getLanguageService().compilerObject, file, model.hasOverlay(file), lazyFixes);
-        for (const diagnostic of diagnostics) reportChecked(reporter, diagnostic, lazyFixes);
-        checkOutcomes.set(file, outcome);
+        const keys = cached?.typeKeys(project);
+        const key = keys?.keyOf(file);
+        const reused = key === undefined ? undefined : cached!.cache.typeResult(file, key, keys!.programKey);
+        if (reused) {
+          for (const diagnostic of reused) reportChecked(reporter, diagnostic);
+        } else {
+          const { diagnostics, ...outcome } = typeCheck.check(project.getLanguageService().compilerObject, file, model.hasOverlay(file), lazyFixes);
+          for (const diagnostic of diagnostics) reportChecked(reporter, diagnostic, lazyFixes);
+          checkOutcomes.set(file, outcome);
+          if (key !== undefined) cached!.cache.storeTypeResult(file, key, keys!.programKey, diagnostics);
+        }
       }
     }
     if (layer !== 'fast') {
@@ -225,7 +261,15 @@ export function createCodex(options: CodexOptions): Codex {
       }
     }
     signal?.throwIfAborted();
-    if (lint === 'here') await lintFile(root, source.getFullText(), reporter);
+    if (lint === 'here') {
+      if (cached && reporter.wants('lint')) {
+        const { result, hit } = await cachedLintMessages(root, file, source.getFullText(), cached.cache.salt, cached.cache.lintResult(file));
+        cached.cache.storeLintResult(file, result, hit);
+        reportLintMessages(reporter, result.messages);
+      } else {
+        await lintFile(root, source.getFullText(), reporter);
+      }
+    }
     return reporter.findings;
   }
 
@@ -283,12 +327,12 @@ export function createCodex(options: CodexOptions): Codex {
     return findings;
   }
 
-  async function analyzeFile(path: string, analyzeOptions: AnalyzeFileOptions = {}, lint: LintSource = 'here', typeChecked = true): Promise<FileAnalysis> {
+  async function analyzeFile(path: string, analyzeOptions: AnalyzeFileOptions = {}, lint: LintSource = 'here', typeChecked = true, cached?: CachedResults): Promise<FileAnalysis> {
     const started = performance.now();
     const file = absolute(path);
     const layer = analyzeOptions.layers ?? 'full';
     try {
-      const findings = await analyzeOne(file, layer, analyzeOptions.categories, analyzeOptions.signal, lint, analyzeOptions.lazyFixes, typeChecked);
+      const findings = await analyzeOne(file, layer, analyzeOptions.categories, analyzeOptions.signal, lint, analyzeOptions.lazyFixes, typeChecked, cached);
       if (layer === 'project') {
         const project = await projectFindings(analyzeOptions.categories, analyzeOptions.signal);
         findings.push(...project.filter((finding) => finding.file === file));
@@ -307,10 +351,15 @@ export function createCodex(options: CodexOptions): Codex {
    * Starts linting `files` in a worker thread when the host gave a worker script and there is enough
    * to lint for a second thread to pay off; the analysis then collects each file's messages from it.
    */
-  function startLint(files: readonly string[], categories: readonly Category[] | undefined): ProjectLint | undefined {
+  function startLint(files: readonly string[], categories: readonly Category[] | undefined, cache: CheckCache | undefined): ProjectLint | undefined {
     if (!options.lintWorker || files.length < 8 || !settings.enabled('lint', categories)) return undefined;
     try {
-      return startProjectLint(options.lintWorker, { root, files: files.map((file) => (model.hasOverlay(file) ? { file, text: fileText(file) } : { file })) });
+      const request = {
+        root,
+        files: files.map((file) => ({ file, ...(model.hasOverlay(file) ? { text: fileText(file) } : {}), ...(cache?.lintResult(file) ? { cached: cache.lintResult(file)! } : {}) })),
+        ...(cache ? { cacheSalt: cache.salt } : {}),
+      };
+      return startProjectLint(options.lintWorker, request, cache ? (file, result, hit) => cache.storeLintResult(file, result, hit) : undefined);
     } catch {
       return undefined;
     }
@@ -338,7 +387,8 @@ export function createCodex(options: CodexOptions): Codex {
     // The lint worker starts first: it needs nothing of the compiler, so it lints while this thread
     // still loads the files and builds the program. Its results are reported after the type check,
     // in whatever order they came.
-    const projectLint = startLint(files, projectOptions.categories);
+    const cache = options.cache;
+    const projectLint = startLint(files, projectOptions.categories, cache);
     const findings: Finding[] = [];
     const errors: { file: string; error: string }[] = [];
     try {
@@ -349,10 +399,11 @@ export function createCodex(options: CodexOptions): Codex {
       const checkOrder = model.checkOrder(files);
       // Like `tsc -p`, compiler diagnostics only for the files the tsconfig includes or they import.
       const typeChecked = model.typeCheckedFiles(all);
+      const cached = cache ? cachedResults(cache) : undefined;
       const perFile = new Map<string, FileAnalysis>();
       let done = 0;
       for (const file of checkOrder) {
-        perFile.set(file, await analyzeFile(file, { layers: 'full', ...(projectOptions.categories ? { categories: projectOptions.categories } : {}), ...(projectOptions.signal ? { signal: projectOptions.signal } : {}) }, projectLint ? 'elsewhere' : 'here', typeChecked.has(file)));
+        perFile.set(file, await analyzeFile(file, { layers: 'full', ...(projectOptions.categories ? { categories: projectOptions.categories } : {}), ...(projectOptions.signal ? { signal: projectOptions.signal } : {}) }, projectLint ? 'elsewhere' : 'here', typeChecked.has(file), cached));
         projectOptions.onProgress?.({ done: ++done, total: files.length, file });
       }
       for (const file of files) {
@@ -375,7 +426,7 @@ export function createCodex(options: CodexOptions): Codex {
       if (projectOptions.signal?.aborted) throw error;
       errors.push({ file: root, error: (error as Error).message });
     }
-    return { findings, files: files.length, errors, durationMs: performance.now() - started };
+    return { findings, files: files.length, errors, durationMs: performance.now() - started, ...(cache ? { cache: { ...cache.stats } } : {}) };
   }
 
   /** A warning on the project's ESLint config when it could not be loaded: the lint findings then come from the built-in set, not the rules the team chose. */

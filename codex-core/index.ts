@@ -12,6 +12,7 @@
  */
 export { createCodex } from './codex';
 export type { AnalysisProgress, AnalyzeFileOptions, AnalyzeProjectOptions, AnalyzeTextOptions, Codex, CodexOptions, FileAnalysis, FileFix, Layer, ProjectAnalysis } from './codex';
+export { CheckCache, type CacheStats } from './check-cache';
 export { CodexConfigError, loadConfig, type CodexConfig, type RuleSetting } from './config';
 export { RULES, ruleById } from './rule-catalogue';
 export type { Catalog, CatalogTable } from './rules/sql-migrations';

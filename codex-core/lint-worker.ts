@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { setPriority } from 'node:os';
 import { Worker, type MessagePort } from 'node:worker_threads';
-import { lintConfigProblem, lintMessages, type LintConfigProblem, type LintMessage } from './lint';
+import { cachedLintMessages, lintConfigProblem, lintMessages, type CachedLintResult, type LintConfigProblem, type LintMessage } from './lint';
 
 /** What the host starts the lint worker with: `workerData` carries this marker, so a shared bundle knows its role. */
 export const LINT_WORKER_DATA = { codexLintWorker: true } as const;
@@ -9,12 +9,17 @@ export const LINT_WORKER_DATA = { codexLintWorker: true } as const;
 /** The one request a lint worker gets: every file of a project analysis, in the order the analysis visits them. */
 export interface LintWorkerRequest {
   root: string;
-  /** Files to lint; `text` is given for unsaved overlays, otherwise the worker reads the file. */
-  files: { file: string; text?: string }[];
+  /**
+   * Files to lint; `text` is given for unsaved overlays, otherwise the worker reads the file.
+   * `cached` is the file's entry in the check cache: reused when its key still matches.
+   */
+  files: { file: string; text?: string; cached?: CachedLintResult }[];
+  /** Set when the analysis keeps a check cache: the salt of its keys. */
+  cacheSalt?: string;
 }
 
 /** One answer per file, as soon as it is linted; the first also says when the project's own config could not be used. */
-export type LintWorkerResponse = ({ file: string; messages: LintMessage[] } | { file: string; error: string }) & { configProblem?: LintConfigProblem };
+export type LintWorkerResponse = ({ file: string; messages: LintMessage[]; cache?: { result: CachedLintResult; hit: boolean } } | { file: string; error: string }) & { configProblem?: LintConfigProblem };
 
 /** True when this thread was started as a lint worker (see {@link LINT_WORKER_DATA}). */
 export function isLintWorkerData(data: unknown): boolean {
@@ -37,12 +42,17 @@ export function runLintWorker(port: MessagePort): void {
   port.once('message', (request: LintWorkerRequest) => {
     void (async () => {
       let first = true;
-      for (const { file, text } of request.files) {
+      for (const { file, text, cached } of request.files) {
         let response: LintWorkerResponse;
         try {
           // The type checker's reader drops a byte-order mark; offsets must agree with its text.
           const source = text ?? (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
-          response = { file, messages: await lintMessages(request.root, file, source) };
+          if (request.cacheSalt === undefined) {
+            response = { file, messages: await lintMessages(request.root, file, source) };
+          } else {
+            const cache = await cachedLintMessages(request.root, file, source, request.cacheSalt, cached);
+            response = { file, messages: cache.result.messages, cache };
+          }
         } catch (error) {
           response = { file, error: (error as Error).message };
         }
@@ -71,8 +81,12 @@ interface Pending {
   settled: boolean;
 }
 
-/** Starts a lint worker from `script` (a bundle that calls {@link runLintWorker} when started with {@link LINT_WORKER_DATA}). */
-export function startProjectLint(script: string, request: LintWorkerRequest): ProjectLint {
+/**
+ * Starts a lint worker from `script` (a bundle that calls {@link runLintWorker} when started with
+ * {@link LINT_WORKER_DATA}). With a `cacheSalt` in the request, `onCached` receives each file's
+ * result to store in the check cache.
+ */
+export function startProjectLint(script: string, request: LintWorkerRequest, onCached?: (file: string, result: CachedLintResult, hit: boolean) => void): ProjectLint {
   const pending = new Map<string, Pending>();
   for (const { file } of request.files) {
     let resolve!: Pending['resolve'];
@@ -102,8 +116,12 @@ export function startProjectLint(script: string, request: LintWorkerRequest): Pr
     const entry = pending.get(response.file);
     if (!entry || entry.settled) return;
     entry.settled = true;
-    if ('error' in response) entry.reject(new Error(response.error));
-    else entry.resolve(response.messages);
+    if ('error' in response) {
+      entry.reject(new Error(response.error));
+      return;
+    }
+    if (response.cache) onCached?.(response.file, response.cache.result, response.cache.hit);
+    entry.resolve(response.messages);
   });
   worker.on('error', failAll);
   worker.on('exit', (code) => failAll(new Error(`the lint worker exited with code ${code}`)));

@@ -1,4 +1,5 @@
 import type { ESLint, Linter } from 'eslint';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { FileReporter, OffsetEdit } from './reporter';
@@ -164,6 +165,48 @@ export async function lintMessages(root: string, file: string, text: string): Pr
     });
   }
   return messages;
+}
+
+/** The cached lint messages of a file, under the key they were computed for (see check-cache.ts). */
+export interface CachedLintResult {
+  key: string;
+  messages: LintMessage[];
+}
+
+/** The key of a file's lint messages: its text, the ESLint config computed for it, and the host's salt. */
+export function lintKey(text: string, configFingerprint: string, salt: string): string {
+  return createHash('sha1').update(`${salt}\0${configFingerprint}\0${text}`).digest('hex');
+}
+
+/** ESLint's serialisation of each computed config, by config object (files sharing a config share the object). */
+const fingerprints = new WeakMap<object, string>();
+
+/**
+ * What decides the lint messages of `file` besides its text: ESLint's version and the config it
+ * computes for the file (rules and options, plugin and parser names with their versions), serialised
+ * as ESLint serialises it for its own cache.
+ */
+export async function lintConfigFingerprint(root: string, file: string): Promise<string> {
+  const eslint = await eslintFor(root);
+  const config = await eslint.calculateConfigForFile(file) as object | undefined;
+  if (!config) return 'ignored';
+  let fingerprint = fingerprints.get(config);
+  if (fingerprint === undefined) {
+    const { ESLint } = await import('eslint');
+    fingerprint = `${ESLint.version}\0${builtInRoots.has(root) ? 'built-in' : 'project'}\0${JSON.stringify(config)}`;
+    fingerprints.set(config, fingerprint);
+  }
+  return fingerprint;
+}
+
+/**
+ * The lint messages of `text` as `file`, taken from `previous` when it was stored under the same key
+ * (see check-cache.ts); `hit` says which. The returned result is what to store.
+ */
+export async function cachedLintMessages(root: string, file: string, text: string, salt: string, previous: CachedLintResult | undefined): Promise<{ result: CachedLintResult; hit: boolean }> {
+  const key = lintKey(text, await lintConfigFingerprint(root, file), salt);
+  if (previous?.key === key) return { result: previous, hit: true };
+  return { result: { key, messages: await lintMessages(root, file, text) }, hit: false };
 }
 
 /** Reports lint messages of `reporter.file`: each ESLint fixer becomes a trivial fix, each suggestion a suggested one. */

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Catalog, Codex } from '../../codex-core/index';
 import { CATEGORIES, SEVERITIES, isAtLeast, type Category, type Severity } from '../../protocol/findings';
 import { changedFiles } from './changed-files';
@@ -15,7 +16,12 @@ export interface CheckOptions {
   changed?: boolean;
   maxSeverity: string;
   root: string;
+  cache?: boolean;
+  cacheLocation?: string;
 }
+
+/** Where `--cache` keeps its file unless `--cache-location` says otherwise (where build tools keep theirs). */
+const DEFAULT_CACHE_LOCATION = 'node_modules/.cache/plugin-codex/check-cache.json';
 
 class UsageError extends Error {}
 
@@ -70,6 +76,21 @@ function version(): string {
   }
 }
 
+/**
+ * What names this build of the engine for the check cache: the version and a hash of the bundle's
+ * code (dist/*.js), so results of another build, whose rules may differ, are never reused.
+ */
+function engineSalt(): string {
+  const hash = createHash('sha1').update(version());
+  const folder = dirname(fileURLToPath(import.meta.url));
+  try {
+    for (const name of readdirSync(folder).filter((entry) => entry.endsWith('.js')).sort()) hash.update(name).update(readFileSync(join(folder, name)));
+  } catch {
+    // Not running from a bundle (tests importing the source): the version alone names the engine.
+  }
+  return hash.digest('hex');
+}
+
 /** The lint worker's script (dist/lint-worker.js); without one, the check lints in this thread. */
 async function lintWorkerScript(): Promise<string | undefined> {
   try {
@@ -83,7 +104,7 @@ async function lintWorkerScript(): Promise<string | undefined> {
 /** Runs a check and returns the exit status: 0 clean, 1 findings at or above the threshold, 2 error. */
 export async function runCheck(paths: readonly string[], options: CheckOptions): Promise<number> {
   // The engine (TypeScript, ESLint and their plugins) loads only when a check runs.
-  const { createCodex, CodexConfigError, applyTextEdits, toSarif } = await import('../../codex-core/index');
+  const { createCodex, CodexConfigError, CheckCache, applyTextEdits, toSarif } = await import('../../codex-core/index');
   try {
     if (!['pretty', 'json', 'sarif'].includes(options.format)) throw new UsageError(`--format ${options.format} is unknown; use pretty, json or sarif`);
     if (!SEVERITIES.includes(options.maxSeverity as Severity)) throw new UsageError(`--max-severity ${options.maxSeverity} is unknown; use one of ${SEVERITIES.join(', ')}`);
@@ -92,7 +113,10 @@ export async function runCheck(paths: readonly string[], options: CheckOptions):
     const root = resolve(options.root);
     const liveCatalog = liveCatalogFromEnvironment();
     const lintWorker = await lintWorkerScript();
-    const codex = createCodex({ root, ...(liveCatalog ? { liveCatalog } : {}), ...(lintWorker ? { lintWorker } : {}) });
+    const cache = options.cache || options.cacheLocation ? new CheckCache(resolve(root, options.cacheLocation ?? DEFAULT_CACHE_LOCATION), root, engineSalt()) : undefined;
+    if (cache?.loadProblem) process.stderr.write(`plugin-codex: not using the cache in ${cache.path} (${cache.loadProblem}); it will be rewritten\n`);
+    const codexOptions = { root, ...(liveCatalog ? { liveCatalog } : {}), ...(lintWorker ? { lintWorker } : {}), ...(cache ? { cache } : {}) };
+    const codex = createCodex(codexOptions);
 
     let files: string[] | undefined = paths.length ? selectFiles(codex, paths) : undefined;
     if (options.changed) {
@@ -124,14 +148,24 @@ export async function runCheck(paths: readonly string[], options: CheckOptions):
     }
 
     // After --fix, analyse afresh so the report reflects the files on disk.
-    const reporter = options.fix ? createCodex({ root, ...(liveCatalog ? { liveCatalog } : {}), ...(lintWorker ? { lintWorker } : {}) }) : codex;
+    const reporter = options.fix ? createCodex(codexOptions) : codex;
     const result = await reporter.analyzeProject({ ...(categories ? { categories } : {}), ...(files ? { files } : {}), ...(progress ? { onProgress: progress } : {}) });
     if (progress) process.stderr.write('\r\u001b[2K');
+    if (cache && result.cache) {
+      try {
+        cache.save(reporter.projectFiles());
+        const { typeHits, typeMisses, lintHits, lintMisses } = result.cache;
+        process.stderr.write(`plugin-codex: cache reused ${typeHits} of ${typeHits + typeMisses} type checks and ${lintHits} of ${lintHits + lintMisses} lint results\n`);
+      } catch (error) {
+        // The report stands without a cache; say why the next run will not be faster.
+        process.stderr.write(`plugin-codex: could not write the cache ${cache.path}: ${(error as Error).message}\n`);
+      }
+    }
     for (const failure of result.errors) process.stderr.write(`plugin-codex: could not analyse ${failure.file}: ${failure.error}\n`);
 
     const findings = result.findings;
     if (options.format === 'json') {
-      process.stdout.write(`${JSON.stringify({ root, files: result.files, durationMs: Math.round(result.durationMs), findings }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ root, files: result.files, durationMs: Math.round(result.durationMs), ...(result.cache ? { cache: result.cache } : {}), findings }, null, 2)}\n`);
     } else if (options.format === 'sarif') {
       // The rule pages ship with the package: linked as files, and embedded so code scanning shows them.
       const { packageRoot } = await import('../../server/registry/package-root');
@@ -165,6 +199,8 @@ export function registerCheckCommand(program: Command): void {
     .option('--changed', 'only files changed since the merge base with origin/main (or main)')
     .option('--max-severity <severity>', 'exit 1 when a finding is at or above this severity (error, warning, info, hint)', 'warning')
     .option('--root <folder>', 'the project root', process.cwd())
+    .option('--cache', `reuse the results of files whose inputs did not change since the last --cache run (kept in ${DEFAULT_CACHE_LOCATION})`)
+    .option('--cache-location <file>', 'where --cache keeps its results (implies --cache)')
     .action(async (paths: string[], options: CheckOptions) => {
       process.exitCode = await runCheck(paths, options);
     });
