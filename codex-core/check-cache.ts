@@ -12,12 +12,14 @@ import type { CheckedDiagnostic } from './type-check';
  *
  * Two kinds of entries per file, each valid only under the key it was stored with:
  * - **Type diagnostics** (semantic errors, unused-declaration hints, their code fixes). The key is
- *   a hash of the file, of every file it reaches through imports and references (packages' `.d.ts`
- *   included), and of everything global: the compiler options, the TypeScript version, the host's
- *   salt, and every file that can declare names for all others (scripts, `declare global`, module
- *   augmentations). A change anywhere a file's types can come from changes its key. One thing
- *   reaches past that closure: TypeScript's "add missing import" fix looks through every module,
- *   so a file with a diagnostic that fix answers is also keyed by the whole program.
+ *   a hash of the file's text, of what it can see of every file it reaches through imports and
+ *   references (the declaration signature of the project's files, the text of packages' `.d.ts`),
+ *   and of everything global: the compiler options, the TypeScript version, the host's salt, and
+ *   every file that can declare names for all others (scripts, `declare global`, module
+ *   augmentations). A change anywhere a file's types can come from changes its key; an edit that
+ *   leaves a file's exports as they were (a function body, a comment) re-checks that file alone.
+ *   One thing reaches past the closure: TypeScript's "add missing import" fix looks through every
+ *   module, so a file with a diagnostic that fix answers is also keyed by every file's signature.
  * - **Lint messages**. The key is a hash of the file's text, of the ESLint configuration computed
  *   for it (rules, options, plugin and parser names and versions, as ESLint serialises it for its own
  *   cache) and of the salt. Computed by whichever thread lints.
@@ -44,10 +46,18 @@ export interface CachedTypeResult {
   diagnostics: CheckedDiagnostic[];
 }
 
+/** What the cache keeps of one file. */
+interface CacheEntry {
+  type?: CachedTypeResult;
+  lint?: CachedLintResult;
+  /** The file's declaration signature, and the hash of the text it was computed from. */
+  signature?: { text: string; signature: string };
+}
+
 interface CacheFile {
   format: number;
   salt: string;
-  files: Record<string, { type?: CachedTypeResult; lint?: CachedLintResult }>;
+  files: Record<string, CacheEntry>;
 }
 
 /** How much of the last check the cache answered (for reports and tests). */
@@ -66,7 +76,7 @@ function sha1(text: string): string {
 export interface TypeKeys {
   /** The key of a file of the program, or undefined when the program does not hold it. */
   keyOf(file: string): string | undefined;
-  /** The key of the whole program (every file's text and the global inputs). */
+  /** The key of the whole program (what every file exports, and the global inputs). */
   readonly programKey: string;
 }
 
@@ -97,23 +107,70 @@ function directDependencies(program: ResolvingProgram, source: SourceFileInterna
   return found;
 }
 
+/** Where a file's declaration signature is remembered between runs (the check cache). */
+export interface SignatureStore {
+  /** The signature stored for `file` when its text hashed to `textHash`, if any. */
+  signature(file: string, textHash: string): string | undefined;
+  storeSignature(file: string, textHash: string, signature: string): void;
+}
+
+/** True for files whose declaration output stands for what other files can see of them (the project's own code). */
+function hasDeclarationSignature(source: ts.SourceFile): boolean {
+  return !source.isDeclarationFile && !/[\\/]node_modules[\\/]/.test(source.fileName);
+}
+
 /**
- * The type-diagnostic keys of `program`'s files (see the module comment). Hashing the texts the
- * program already holds takes milliseconds; the closures are walked once per file asked for.
+ * The declaration output (`.d.ts` text) of one file: all that importers can see of it. The
+ * checker computes only the types of its exported declarations (not a full check of the file).
  */
-export function typeKeysOf(program: ts.Program, salt: string): TypeKeys {
-  const own = new Map<string, string>();
+function declarationSignature(program: ts.Program, source: ts.SourceFile): string | undefined {
+  let text = '';
+  // emit's sixth parameter (forceDtsEmit, what `tsc --incremental` uses for the same purpose) writes
+  // declarations under noEmit too, and skips the full check that an ordinary emit starts with.
+  const emit = program.emit as (file: ts.SourceFile, write: ts.WriteFileCallback, token: undefined, onlyDts: boolean, transformers: undefined, forceDtsEmit: boolean) => ts.EmitResult;
+  try {
+    emit.call(program, source, (name, output) => {
+      if (/\.d\.[cm]?ts$/.test(name)) text += output;
+    }, undefined, true, undefined, true);
+  } catch {
+    // No signature: importers are then keyed by the file's text, which changes with any edit.
+    return undefined;
+  }
+  return `d:${sha1(text)}`;
+}
+
+/**
+ * The type-diagnostic keys of `program`'s files (see the module comment). A file's key hashes its
+ * own text, the global inputs, and the *declaration signature* of every file it reaches through
+ * imports: what tsc's incremental mode compares, so an edit inside a function body or a comment
+ * re-checks that file alone, while a changed export re-checks every file that can see it. (Keying
+ * by signature is sound transitively: a file's exported types follow from its text and the exported
+ * types of what it imports, so an exported type can only change where some file's signature did.)
+ * Signatures are taken from `store` while the file's text is unchanged, else computed, in program
+ * order (dependencies first, as the checker prefers), before the first key is asked for.
+ */
+export function typeKeysOf(program: ts.Program, salt: string, store?: SignatureStore): TypeKeys {
+  const texts = new Map<string, string>();
+  const seen = new Map<string, string>();
   const global: string[] = [salt, ts.version, stableJson(program.getCompilerOptions())];
   const sources = new Map<string, SourceFileInternals>();
   for (const source of program.getSourceFiles() as readonly SourceFileInternals[]) {
     const name = resolve(source.fileName);
     sources.set(name, source);
     const hash = sha1(`${source.impliedNodeFormat ?? ''}\0${source.text}`);
-    own.set(name, hash);
+    texts.set(name, hash);
     if (declaresGlobally(source)) global.push(`${name}:${hash}`);
+    // What importers see: the declaration signature of the project's code, the text of the rest.
+    let signature = hash;
+    if (store && hasDeclarationSignature(source)) {
+      signature = store.signature(name, hash) ?? declarationSignature(program, source) ?? hash;
+      store.storeSignature(name, hash, signature);
+    }
+    seen.set(name, signature);
   }
   const globalKey = sha1(global.sort().join('\n'));
-  const programKey = sha1(`${globalKey}\n${[...own].map(([name, hash]) => `${name}:${hash}`).sort().join('\n')}`);
+  // The import fix looks for exports: what every file shows importers decides what it can offer.
+  const programKey = sha1(`${globalKey}\n${[...seen].map(([name, signature]) => `${name}:${signature}`).sort().join('\n')}`);
   const dependencies = new Map<string, string[]>();
   const dependenciesOf = (name: string): string[] => {
     let found = dependencies.get(name);
@@ -138,8 +195,9 @@ export function typeKeysOf(program: ts.Program, salt: string): TypeKeys {
           if (sources.has(next)) queue.push(next);
         }
       }
-      const parts = [...reached].map((name) => `${name}:${own.get(name) ?? ''}`).sort();
-      return sha1(`${globalKey}\n${start}\n${parts.join('\n')}`);
+      reached.delete(start);
+      const parts = [...reached].map((name) => `${name}:${seen.get(name) ?? ''}`).sort();
+      return sha1(`${globalKey}\n${start}:${texts.get(start)}\n${parts.join('\n')}`);
     },
   };
 }
@@ -157,7 +215,7 @@ export function dependsOnWholeProgram(diagnostics: readonly CheckedDiagnostic[])
 }
 
 /** The check cache of one project, in one file. */
-export class CheckCache {
+export class CheckCache implements SignatureStore {
   private files: CacheFile['files'] = {};
   private readonly root: string;
   /** Why the file on disk was not used, when it was not. */
@@ -181,7 +239,7 @@ export class CheckCache {
     this.loadProblem = problem;
   }
 
-  private entryOf(file: string): { type?: CachedTypeResult; lint?: CachedLintResult } {
+  private entryOf(file: string): CacheEntry {
     const name = this.nameOf(file);
     return (this.files[name] ??= {});
   }
@@ -208,6 +266,15 @@ export class CheckCache {
     this.entryOf(file).type = { key, ...(dependsOnWholeProgram(diagnostics) ? { programKey } : {}), diagnostics: diagnostics.map((diagnostic) => ({ ...diagnostic })) };
   }
 
+  signature(file: string, textHash: string): string | undefined {
+    const stored = this.files[this.nameOf(file)]?.signature;
+    return stored?.text === textHash ? stored.signature : undefined;
+  }
+
+  storeSignature(file: string, textHash: string, signature: string): void {
+    this.entryOf(file).signature = { text: textHash, signature };
+  }
+
   /** The cached lint result of `file`, whatever its key (the linting thread compares keys). */
   lintResult(file: string): CachedLintResult | undefined {
     return this.files[this.nameOf(file)]?.lint;
@@ -224,7 +291,7 @@ export class CheckCache {
     const kept: CacheFile['files'] = {};
     for (const file of files) {
       const entry = this.files[this.nameOf(file)];
-      if (entry && (entry.type || entry.lint)) kept[this.nameOf(file)] = entry;
+      if (entry && (entry.type || entry.lint || entry.signature)) kept[this.nameOf(file)] = entry;
     }
     const stored: CacheFile = { format: FORMAT, salt: this.salt, files: kept };
     mkdirSync(dirname(this.path), { recursive: true });

@@ -180,7 +180,7 @@ function cachedResults(cache: CheckCache): CachedResults {
     cache,
     typeKeys(project) {
       let found = keys.get(project);
-      if (!found) keys.set(project, (found = typeKeysOf(project.getProgram().compilerObject, cache.salt)));
+      if (!found) keys.set(project, (found = typeKeysOf(project.getProgram().compilerObject, cache.salt, cache)));
       return found;
     },
   };

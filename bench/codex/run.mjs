@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 
 const repo = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const keep = process.argv.includes('--keep');
+// --warm: also time second runs with each tool's cache (check --cache, tsc --incremental, eslint --cache).
+const warm = process.argv.includes('--warm');
 const roundsFlag = process.argv.indexOf('--rounds');
 const rounds = roundsFlag > 0 ? Number(process.argv[roundsFlag + 1]) : 3;
 const median = (values) => {
@@ -34,6 +36,40 @@ function timed(label, command, args, options = {}) {
   const cpu = Number(/User time \(seconds\): ([\d.]+)/.exec(result.stderr)?.[1] ?? NaN) + Number(/System time \(seconds\): ([\d.]+)/.exec(result.stderr)?.[1] ?? NaN);
   const peakKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(result.stderr)?.[1] ?? 0);
   return { label, status: result.status, seconds, cpu, peakMb: Math.round(peakKb / 1024), stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * Second runs with each tool's own cache: `check --cache`, `tsc --incremental` and `eslint --cache`
+ * (content strategy), first on the unchanged project, then after one edit per round to a leaf file
+ * (a test: nothing imports it) and to a core file most of zod imports (so both ends of an edit's reach are timed).
+ */
+function warmRuns(root) {
+  const caches = join(work, 'caches');
+  const commands = {
+    codex: () => timed('plugin-codex check --cache', process.execPath, [join(repo, 'bin/plugin-codex.js'), 'check', '--root', root, '--format', 'json', '--cache-location', join(caches, 'codex.json')], { cwd: root, env: { ...process.env, DATABASE_URL: '' } }),
+    tsc: () => timed('tsc --incremental', process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', root, '--incremental', '--tsBuildInfoFile', join(caches, 'tsc.tsbuildinfo')], { cwd: root }),
+    eslint: () => timed('eslint --cache', process.execPath, [join(repo, 'node_modules/eslint/bin/eslint.js'), '--config', join(repo, 'bench/codex/eslint.bench.config.mjs'), '--format', 'json', '--cache', '--cache-strategy', 'content', '--cache-location', join(caches, 'eslintcache'), 'src'], { cwd: root }),
+  };
+  for (const run of Object.values(commands)) run();
+  const edits = [['unchanged', undefined], ['one leaf file edited', 'src/v4/classic/tests/string.test.ts'], ['one core file edited', 'src/v4/core/util.ts']];
+  console.log(`\nwarm runs (each tool's cache filled by one cold run first; medians of ${rounds}):\n`);
+  console.log('| project state | check --cache s / MB | tsc --incremental s / MB | eslint --cache s / MB | tsc + eslint s / MB |');
+  console.log('|---|---|---|---|---|');
+  for (const [state, file] of edits) {
+    const runs = { codex: [], tsc: [], eslint: [] };
+    for (let round = 0; round < rounds; round++) {
+      // A comment appended to the file: every tool sees new text, no tool sees a new type.
+      if (file) writeFileSync(join(root, file), `${readFileSync(join(root, file), 'utf8')}// edit ${round}\n`);
+      for (const [name, run] of Object.entries(commands)) runs[name].push(run());
+    }
+    const codex = summary(runs.codex);
+    const tsc = summary(runs.tsc);
+    const eslint = summary(runs.eslint);
+    const sums = runs.tsc.map((run, index) => ({ seconds: run.seconds + runs.eslint[index].seconds, peakMb: run.peakMb + runs.eslint[index].peakMb }));
+    console.log(`| ${state} | ${codex.seconds.toFixed(1)} / ${codex.peakMb} | ${tsc.seconds.toFixed(1)} / ${tsc.peakMb} | ${eslint.seconds.toFixed(1)} / ${eslint.peakMb} | ${median(sums.map((run) => run.seconds)).toFixed(1)} / ${median(sums.map((run) => run.peakMb))} |`);
+    const reuse = /cache reused (\d+) of (\d+) type checks and (\d+) of (\d+) lint results/.exec(runs.codex[0].stderr);
+    if (reuse) console.error(`  ${state}: check reused ${reuse[1]}/${reuse[2]} type checks, ${reuse[3]}/${reuse[4]} lint results`);
+  }
 }
 
 try {
@@ -101,6 +137,7 @@ try {
   for (const finding of interesting) {
     console.log(`  ${finding.file.slice(root.length + 1)}:${finding.range.start.line + 1} ${finding.ruleId}: ${finding.message}`);
   }
+  if (warm) warmRuns(root);
   if (keep) console.log(`\nkept ${work}`);
 } finally {
   if (!keep) rmSync(work, { recursive: true, force: true });

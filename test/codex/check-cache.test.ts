@@ -75,9 +75,15 @@ describe('check cache', () => {
     }
   });
 
-  it('re-checks the files that import a changed file, directly or not, and keeps the others', async () => {
+  it('re-checks the files that can see a changed export, directly or not, and only the edited file after an edit inside a body', async () => {
     const root = fixture();
     await cachedRun(root);
+    // A new body and a comment: what importers see of size.ts (its declarations) is unchanged, so
+    // only size.ts is checked again.
+    writeFileSync(join(root, 'src/size.ts'), '// Sizes are counted from one.\nexport function size(): number {\n  return 2;\n}\n');
+    const bodyEdit = await cachedRun(root);
+    expect(bodyEdit.stats).toMatchObject({ typeHits: 6, typeMisses: 1, lintHits: 6, lintMisses: 1 });
+    expect(bodyEdit.findings).toEqual(await freshRun(root));
     writeFileSync(join(root, 'src/size.ts'), "export function size(): string {\n  return '1';\n}\n");
     const second = await cachedRun(root);
     // size.ts, its importer and their importer are checked again, and helper-user.ts, whose missing
