@@ -3,7 +3,7 @@
 // the equivalent rule set: wall time and peak memory of each (GNU time -v), findings per category.
 // Each tool runs --rounds times (default 3), interleaved (codex, tsc, eslint, codex, …) so drift of a
 // shared machine hits all alike; the table shows medians, and every round is printed.
-// Usage: node scripts/build.mjs && node bench/codex/run.mjs [--keep] [--rounds N]
+// Usage: node scripts/build.mjs && node bench/codex/run.mjs [--keep] [--rounds N] [--warm]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';

@@ -113,7 +113,7 @@ export async function runCheck(paths: readonly string[], options: CheckOptions):
     const root = resolve(options.root);
     const liveCatalog = liveCatalogFromEnvironment();
     const lintWorker = await lintWorkerScript();
-    const cache = options.cache || options.cacheLocation ? new CheckCache(resolve(root, options.cacheLocation ?? DEFAULT_CACHE_LOCATION), root, engineSalt()) : undefined;
+    const cache = options.cache || options.cacheLocation ? new CheckCache(options.cacheLocation ? resolve(options.cacheLocation) : join(root, DEFAULT_CACHE_LOCATION), root, engineSalt()) : undefined;
     if (cache?.loadProblem) process.stderr.write(`plugin-codex: not using the cache in ${cache.path} (${cache.loadProblem}); it will be rewritten\n`);
     const codexOptions = { root, ...(liveCatalog ? { liveCatalog } : {}), ...(lintWorker ? { lintWorker } : {}), ...(cache ? { cache } : {}) };
     const codex = createCodex(codexOptions);
@@ -200,7 +200,7 @@ export function registerCheckCommand(program: Command): void {
     .option('--max-severity <severity>', 'exit 1 when a finding is at or above this severity (error, warning, info, hint)', 'warning')
     .option('--root <folder>', 'the project root', process.cwd())
     .option('--cache', `reuse the results of files whose inputs did not change since the last --cache run (kept in ${DEFAULT_CACHE_LOCATION})`)
-    .option('--cache-location <file>', 'where --cache keeps its results (implies --cache)')
+    .option('--cache-location <file>', 'where --cache keeps its results, relative to the current folder (implies --cache)')
     .action(async (paths: string[], options: CheckOptions) => {
       process.exitCode = await runCheck(paths, options);
     });
