@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ts } from 'ts-morph';
 import type { CachedLintResult } from './lint';
+import type { Report } from './reporter';
 import type { CheckedDiagnostic } from './type-check';
 
 /**
@@ -10,7 +11,7 @@ import type { CheckedDiagnostic } from './type-check';
  * of an unchanged project, or of one where a few files changed, redoes only what those changes can
  * affect — what `tsc --incremental` and `eslint --cache` do for their halves.
  *
- * Two kinds of entries per file, each valid only under the key it was stored with:
+ * Three kinds of entries per file, each valid only under the key it was stored with:
  * - **Type diagnostics** (semantic errors, unused-declaration hints, their code fixes). The key is
  *   a hash of the file's text, of what it can see of every file it reaches through imports and
  *   references (the declaration signature of the project's files, the text of packages' `.d.ts`),
@@ -24,8 +25,15 @@ import type { CheckedDiagnostic } from './type-check';
  *   for it (rules, options, plugin and parser names and versions, as ESLint serialises it for its own
  *   cache) and of the salt. Computed by whichever thread lints.
  *
- * Everything else (the codex's own rules, dependencies, dead code, schema drift) runs every time:
- * it costs well under a second on large projects and depends on the whole project.
+ * - **The codex's own file rules** (security, performance, dead zones): the raw reports, before the
+ *   project's rule settings apply. The key is the type key's, but over the *text* of the files the
+ *   imports reach, not their signatures: the rules see symbols and types, and they also follow a
+ *   value into an imported constant's initializer. With every file's types and rules reused, the
+ *   checker is never built.
+ *
+ * The project rules (dependencies, unused exports and files, schema drift) run every time: they
+ * read every file's imports and exports, cost well under a second on large projects, and a change
+ * anywhere can change them.
  *
  * The file is JSON, written whole to a temporary file and renamed over the old one, so an
  * interrupted run leaves the previous cache. An unreadable or foreign cache is ignored (and
@@ -33,7 +41,7 @@ import type { CheckedDiagnostic } from './type-check';
  */
 
 /** Bumped when the shape of what is stored changes. */
-const FORMAT = 1;
+const FORMAT = 2;
 
 /** Compiler diagnostic codes TypeScript's "add missing import" fix answers (TypeScript 6.0's list). */
 const IMPORT_FIX_CODES = new Set([2304, 2552, 2663, 2662, 2503, 2686, 2693, 18004, 1361, 2581, 2583, 2584, 2593, 2311, 2592, 2582, 2580, 2591, 2833, 2689, 2874]);
@@ -46,9 +54,16 @@ export interface CachedTypeResult {
   diagnostics: CheckedDiagnostic[];
 }
 
+/** The cached reports of the codex's own file rules (security, performance, dead zones), before settings apply. */
+export interface CachedRuleResult {
+  key: string;
+  reports: Report[];
+}
+
 /** What the cache keeps of one file. */
 interface CacheEntry {
   type?: CachedTypeResult;
+  rules?: CachedRuleResult;
   lint?: CachedLintResult;
   /** The file's declaration signature, and the hash of the text it was computed from. */
   signature?: { text: string; signature: string };
@@ -64,6 +79,8 @@ interface CacheFile {
 export interface CacheStats {
   typeHits: number;
   typeMisses: number;
+  ruleHits: number;
+  ruleMisses: number;
   lintHits: number;
   lintMisses: number;
 }
@@ -72,10 +89,15 @@ function sha1(text: string): string {
   return createHash('sha1').update(text).digest('hex');
 }
 
-/** The type-diagnostic keys of a program's files; see {@link typeKeysOf}. */
+/** The type and rule keys of a program's files; see {@link typeKeysOf}. */
 export interface TypeKeys {
-  /** The key of a file of the program, or undefined when the program does not hold it. */
+  /** The type key of a file of the program, or undefined when the program does not hold it. */
   keyOf(file: string): string | undefined;
+  /**
+   * The key of the codex's file rules: like the type key, but over the *text* of every file the
+   * imports reach, since the rules follow a value into the initializer of an imported constant.
+   */
+  ruleKeyOf(file: string): string | undefined;
   /** The key of the whole program (what every file exports, and the global inputs). */
   readonly programKey: string;
 }
@@ -181,24 +203,27 @@ export function typeKeysOf(program: ts.Program, salt: string, store?: SignatureS
     }
     return found;
   };
+  /** The key of `file` over the files its imports reach, each represented by `valueOf` (signature or text). */
+  const closureKey = (file: string, valueOf: Map<string, string>): string | undefined => {
+    const start = resolve(file);
+    if (!sources.has(start)) return undefined;
+    const reached = new Set([start]);
+    const queue = [start];
+    while (queue.length > 0) {
+      for (const next of dependenciesOf(queue.pop()!)) {
+        if (reached.has(next)) continue;
+        reached.add(next);
+        if (sources.has(next)) queue.push(next);
+      }
+    }
+    reached.delete(start);
+    const parts = [...reached].map((name) => `${name}:${valueOf.get(name) ?? ''}`).sort();
+    return sha1(`${globalKey}\n${start}:${texts.get(start)}\n${parts.join('\n')}`);
+  };
   return {
     programKey,
-    keyOf(file) {
-      const start = resolve(file);
-      if (!sources.has(start)) return undefined;
-      const reached = new Set([start]);
-      const queue = [start];
-      while (queue.length > 0) {
-        for (const next of dependenciesOf(queue.pop()!)) {
-          if (reached.has(next)) continue;
-          reached.add(next);
-          if (sources.has(next)) queue.push(next);
-        }
-      }
-      reached.delete(start);
-      const parts = [...reached].map((name) => `${name}:${seen.get(name) ?? ''}`).sort();
-      return sha1(`${globalKey}\n${start}:${texts.get(start)}\n${parts.join('\n')}`);
-    },
+    keyOf: (file) => closureKey(file, seen),
+    ruleKeyOf: (file) => closureKey(file, texts),
   };
 }
 
@@ -220,7 +245,7 @@ export class CheckCache implements SignatureStore {
   private readonly root: string;
   /** Why the file on disk was not used, when it was not. */
   readonly loadProblem: string | undefined;
-  readonly stats: CacheStats = { typeHits: 0, typeMisses: 0, lintHits: 0, lintMisses: 0 };
+  readonly stats: CacheStats = { typeHits: 0, typeMisses: 0, ruleHits: 0, ruleMisses: 0, lintHits: 0, lintMisses: 0 };
 
   /**
    * Opens the cache at `path` for the project at `root`. `salt` names the build of the engine
@@ -266,6 +291,21 @@ export class CheckCache implements SignatureStore {
     this.entryOf(file).type = { key, ...(dependsOnWholeProgram(diagnostics) ? { programKey } : {}), diagnostics: diagnostics.map((diagnostic) => ({ ...diagnostic })) };
   }
 
+  /** The cached reports of the codex's file rules for `file` under `key` (see {@link TypeKeys.ruleKeyOf}). */
+  ruleReports(file: string, key: string): Report[] | undefined {
+    const cached = this.files[this.nameOf(file)]?.rules;
+    if (cached?.key !== key) {
+      this.stats.ruleMisses++;
+      return undefined;
+    }
+    this.stats.ruleHits++;
+    return cached.reports;
+  }
+
+  storeRuleReports(file: string, key: string, reports: readonly Report[]): void {
+    this.entryOf(file).rules = { key, reports: [...reports] };
+  }
+
   signature(file: string, textHash: string): string | undefined {
     const stored = this.files[this.nameOf(file)]?.signature;
     return stored?.text === textHash ? stored.signature : undefined;
@@ -291,7 +331,7 @@ export class CheckCache implements SignatureStore {
     const kept: CacheFile['files'] = {};
     for (const file of files) {
       const entry = this.files[this.nameOf(file)];
-      if (entry && (entry.type || entry.lint || entry.signature)) kept[this.nameOf(file)] = entry;
+      if (entry && (entry.type || entry.rules || entry.lint || entry.signature)) kept[this.nameOf(file)] = entry;
     }
     const stored: CacheFile = { format: FORMAT, salt: this.salt, files: kept };
     mkdirSync(dirname(this.path), { recursive: true });

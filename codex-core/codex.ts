@@ -7,7 +7,7 @@ import { cachedLintMessages, lintConfigProblem, lintFile, lintMessages, reportLi
 import { startProjectLint, type ProjectLint } from './lint-worker';
 import { isSourceFile, relativePath, walkFiles } from './project-files';
 import { ProjectModel } from './project-model';
-import { FileReporter, RuleSettings } from './reporter';
+import { FileReporter, RecordingReporter, RuleSettings } from './reporter';
 import { RULES } from './rule-catalogue';
 import { findDeadExports, manifestEntryPoints } from './rules/dead-exports';
 import { deadZoneRules } from './rules/dead-zone-rules';
@@ -20,7 +20,7 @@ import { SyntaxIndex } from './rules/syntax-index';
 import { editsBetween } from './text-edits';
 import { IncrementalTypeCheck, type SemanticCheckOutcome } from './incremental-check';
 import { parseOnlyDiagnostics, reportChecked, syntacticDiagnostics } from './type-check';
-import type { Project } from 'ts-morph';
+import type { Project, SourceFile } from 'ts-morph';
 
 /**
  * How deep an analysis goes. `fast`: syntax errors and lint of the file (no type checking, for every
@@ -168,6 +168,21 @@ function within(requested: readonly Category[] | undefined, layer: readonly Cate
   return layer.filter((category) => !requested || requested.includes(category));
 }
 
+/** The categories of the codex's own per-file rules. */
+const FILE_RULE_CATEGORIES: readonly Category[] = ['security', 'performance', 'dead-zone'];
+
+/** Runs the codex's security, performance and dead-zone rules on one file. */
+function runFileRules(project: Project, source: SourceFile, reporter: FileReporter): void {
+  // ts-morph keeps a wrapper for every node it hands out; forgetting them after the rules
+  // keeps memory bounded by the compiler's own trees instead of growing with every file.
+  project.forgetNodesCreatedInBlock(() => {
+    const index = new SyntaxIndex(source);
+    securityRules(index, reporter);
+    performanceRules(index, reporter);
+    deadZoneRules(index, reporter);
+  });
+}
+
 /** The check cache during one project analysis, with the type keys of each program (computed once, on first use). */
 interface CachedResults {
   cache: CheckCache;
@@ -249,15 +264,20 @@ export function createCodex(options: CodexOptions): Codex {
       }
     }
     if (layer !== 'fast') {
-      if (active.some((category) => category === 'security' || category === 'performance' || category === 'dead-zone')) {
-        // ts-morph keeps a wrapper for every node it hands out; forgetting them after the rules
-        // keeps memory bounded by the compiler's own trees instead of growing with every file.
-        project.forgetNodesCreatedInBlock(() => {
-          const index = new SyntaxIndex(source);
-          securityRules(index, reporter);
-          performanceRules(index, reporter);
-          deadZoneRules(index, reporter);
-        });
+      if (active.some((category) => FILE_RULE_CATEGORIES.includes(category))) {
+        const key = cached?.typeKeys(project).ruleKeyOf(file);
+        const reused = key === undefined ? undefined : cached!.cache.ruleReports(file, key);
+        if (reused) {
+          for (const report of reused) reporter.report(report);
+        } else if (key !== undefined) {
+          // For the cache: every file rule, whatever the settings; the real reporter filters on replay.
+          const recorder = new RecordingReporter(file, source.getFullText(), FILE_RULE_CATEGORIES);
+          runFileRules(project, source, recorder);
+          cached!.cache.storeRuleReports(file, key, recorder.reports);
+          for (const report of recorder.reports) reporter.report(report);
+        } else {
+          runFileRules(project, source, reporter);
+        }
       }
     }
     signal?.throwIfAborted();

@@ -89,3 +89,20 @@ export class FileReporter {
     this.findings.push(finding);
   }
 }
+
+/**
+ * A reporter that keeps what the rules report, unfiltered and unconverted: every rule of the given
+ * categories runs whatever the settings say, so the reports can be stored (the check cache) and
+ * replayed later through a real reporter, under whatever settings are current then.
+ */
+export class RecordingReporter extends FileReporter {
+  readonly reports: Report[] = [];
+
+  constructor(file: string, text: string, categories: readonly Category[]) {
+    super(file, text, new RuleSettings({}), categories);
+  }
+
+  override report(report: Report): void {
+    if (this.wants(report.ruleId)) this.reports.push(report);
+  }
+}

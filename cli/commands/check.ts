@@ -154,8 +154,8 @@ export async function runCheck(paths: readonly string[], options: CheckOptions):
     if (cache && result.cache) {
       try {
         cache.save(reporter.projectFiles());
-        const { typeHits, typeMisses, lintHits, lintMisses } = result.cache;
-        process.stderr.write(`plugin-codex: cache reused ${typeHits} of ${typeHits + typeMisses} type checks and ${lintHits} of ${lintHits + lintMisses} lint results\n`);
+        const { typeHits, typeMisses, ruleHits, ruleMisses, lintHits, lintMisses } = result.cache;
+        process.stderr.write(`plugin-codex: cache reused ${typeHits} of ${typeHits + typeMisses} type checks, ${ruleHits} of ${ruleHits + ruleMisses} rule runs and ${lintHits} of ${lintHits + lintMisses} lint results\n`);
       } catch (error) {
         // The report stands without a cache; say why the next run will not be faster.
         process.stderr.write(`plugin-codex: could not write the cache ${cache.path}: ${(error as Error).message}\n`);

@@ -63,9 +63,9 @@ describe('check cache', () => {
       const root = fixture(worker ? { 'src/eight.ts': 'export const eight = 8;\n' } : {});
       const files = worker ? 8 : 7;
       const first = await cachedRun(root, worker);
-      expect(first.stats).toEqual({ typeHits: 0, typeMisses: files, lintHits: 0, lintMisses: files });
+      expect(first.stats).toEqual({ typeHits: 0, typeMisses: files, ruleHits: 0, ruleMisses: files, lintHits: 0, lintMisses: files });
       const second = await cachedRun(root, worker);
-      expect(second.stats).toEqual({ typeHits: files, typeMisses: 0, lintHits: files, lintMisses: 0 });
+      expect(second.stats).toEqual({ typeHits: files, typeMisses: 0, ruleHits: files, ruleMisses: 0, lintHits: files, lintMisses: 0 });
       expect(second.findings).toEqual(first.findings);
       expect(second.findings).toEqual(await freshRun(root));
       // The fixture's problems are all there: a cached run is not an empty one.
@@ -83,6 +83,8 @@ describe('check cache', () => {
     writeFileSync(join(root, 'src/size.ts'), '// Sizes are counted from one.\nexport function size(): number {\n  return 2;\n}\n');
     const bodyEdit = await cachedRun(root);
     expect(bodyEdit.stats).toMatchObject({ typeHits: 6, typeMisses: 1, lintHits: 6, lintMisses: 1 });
+    // The file rules follow values into imported initializers, so they run again where size.ts is reached.
+    expect(bodyEdit.stats).toMatchObject({ ruleHits: 4, ruleMisses: 3 });
     expect(bodyEdit.findings).toEqual(await freshRun(root));
     writeFileSync(join(root, 'src/size.ts'), "export function size(): string {\n  return '1';\n}\n");
     const second = await cachedRun(root);
@@ -99,9 +101,42 @@ describe('check cache', () => {
     await cachedRun(root);
     writeFileSync(join(root, 'src/globals.d.ts'), 'declare const FLAG: string;\n');
     const second = await cachedRun(root);
-    expect(second.stats).toMatchObject({ typeHits: 0, typeMisses: 7 });
+    expect(second.stats).toMatchObject({ typeHits: 0, typeMisses: 7, ruleHits: 0, ruleMisses: 7 });
     expect(second.findings.filter((finding) => finding.code === 'TS2322').map((finding) => finding.file)).toEqual([join(root, 'src/flag.ts')]);
     expect(second.findings).toEqual(await freshRun(root));
+  });
+
+  it('runs the file rules again where an imported constant\'s value changed, though its type did not', async () => {
+    const root = writeFixture({
+      'package.json': base['package.json'],
+      'tsconfig.json': base['tsconfig.json'],
+      'src/kinds.ts': "export const KINDS: string[] = ['a', 'b', 'c'];\n",
+      'src/known.ts': "import { KINDS } from './kinds';\nexport const known = (xs: string[]) => xs.filter((x) => KINDS.includes(x));\n",
+    }, 'codex-cache-');
+    roots.push(root);
+    const quadratic = (findings: Finding[]) => findings.filter((finding) => finding.ruleId === 'perf-quadratic-lookup').map((finding) => finding.file);
+    // A literal list of three is no O(n²) scan.
+    expect(quadratic((await cachedRun(root)).findings)).toEqual([]);
+    writeFileSync(join(root, 'src/kinds.ts'), "export const KINDS: string[] = 'a,b,c'.split(',');\n");
+    const second = await cachedRun(root);
+    expect(quadratic(second.findings)).toEqual([join(root, 'src/known.ts')]);
+    // known.ts's types come from the cache (KINDS is still a string[]); its rules do not.
+    expect(second.stats).toMatchObject({ typeHits: 1, typeMisses: 1, ruleHits: 0, ruleMisses: 2 });
+    expect(second.findings).toEqual(await freshRun(root));
+  });
+
+  it('replays cached rule reports under the current settings', async () => {
+    const root = fixture({ 'src/run.ts': 'export function run(code: string) {\n  return eval(code);\n}\n' });
+    await cachedRun(root);
+    writeFileSync(join(root, '.plugin-codex.json'), JSON.stringify({ rules: { 'security-dynamic-code': 'warning' } }));
+    const second = await cachedRun(root);
+    expect(second.stats).toMatchObject({ ruleMisses: 0 });
+    expect(second.findings.filter((finding) => finding.ruleId === 'security-dynamic-code').map((finding) => finding.severity)).toEqual(['warning']);
+    writeFileSync(join(root, '.plugin-codex.json'), JSON.stringify({ rules: { 'security-dynamic-code': 'off' } }));
+    const third = await cachedRun(root);
+    expect(third.findings.filter((finding) => finding.ruleId === 'security-dynamic-code')).toEqual([]);
+    writeFileSync(join(root, '.plugin-codex.json'), JSON.stringify({ rules: {} }));
+    expect((await cachedRun(root)).findings).toEqual(await freshRun(root));
   });
 
   it('offers the import fix a new module makes possible, though the file with the error did not change', async () => {
@@ -163,15 +198,15 @@ describe('plugin-codex check --cache', () => {
 
   it('keeps its results in node_modules/.cache, says what it reused, and survives a damaged cache file', () => {
     const cold = check(root, '--cache');
-    expect(cold.stderr).toContain('cache reused 0 of 11 type checks and 0 of 11 lint results');
+    expect(cold.stderr).toContain('cache reused 0 of 11 type checks, 0 of 11 rule runs and 0 of 11 lint results');
     const location = join(root, 'node_modules/.cache/plugin-codex/check-cache.json');
     expect(existsSync(location)).toBe(true);
     const warm = check(root, '--cache');
-    expect(warm.stderr).toContain('cache reused 11 of 11 type checks and 11 of 11 lint results');
+    expect(warm.stderr).toContain('cache reused 11 of 11 type checks, 11 of 11 rule runs and 11 of 11 lint results');
     const findingsOf = (output: string) => (JSON.parse(output) as { findings: Finding[] }).findings;
     expect(findingsOf(warm.stdout)).toEqual(findingsOf(cold.stdout));
     expect(warm.status).toBe(cold.status);
-    expect((JSON.parse(warm.stdout) as { cache: CacheStats }).cache).toEqual({ typeHits: 11, typeMisses: 0, lintHits: 11, lintMisses: 0 });
+    expect((JSON.parse(warm.stdout) as { cache: CacheStats }).cache).toEqual({ typeHits: 11, typeMisses: 0, ruleHits: 11, ruleMisses: 0, lintHits: 11, lintMisses: 0 });
 
     writeFileSync(location, '{"format": 1, "files": ');
     const damaged = check(root, '--cache');
