@@ -51,8 +51,8 @@ export interface CodexOptions {
   lintWorker?: string;
   /**
    * Results kept between project analyses (`check --cache`): {@link Codex.analyzeProject} reuses the
-   * type diagnostics and lint messages whose inputs did not change and stores the new ones. The
-   * host loads and saves it.
+   * type diagnostics, file-rule reports and lint messages whose inputs did not change and stores the
+   * new ones. The host loads and saves it.
    */
   cache?: CheckCache;
 }
@@ -183,7 +183,7 @@ function runFileRules(project: Project, source: SourceFile, reporter: FileReport
   });
 }
 
-/** The check cache during one project analysis, with the type keys of each program (computed once, on first use). */
+/** The check cache during one project analysis, with the keys of each program (computed once, on first use). */
 interface CachedResults {
   cache: CheckCache;
   typeKeys(project: Project): TypeKeys;
