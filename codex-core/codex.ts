@@ -376,7 +376,10 @@ export function createCodex(options: CodexOptions): Codex {
     try {
       const request = {
         root,
-        files: files.map((file) => ({ file, ...(model.hasOverlay(file) ? { text: fileText(file) } : {}), ...(cache?.lintResult(file) ? { cached: cache.lintResult(file)! } : {}) })),
+        files: files.map((file) => {
+          const cached = cache?.lintResult(file);
+          return { file, ...(model.hasOverlay(file) ? { text: fileText(file) } : {}), ...(cached ? { cached } : {}) };
+        }),
         ...(cache ? { cacheSalt: cache.salt } : {}),
       };
       return startProjectLint(options.lintWorker, request, cache ? (file, result, hit) => cache.storeLintResult(file, result, hit) : undefined);
