@@ -28,8 +28,8 @@ import type { CheckedDiagnostic } from './type-check';
  * - **The codex's own file rules** (security, performance, dead zones): the raw reports, before the
  *   project's rule settings apply. The key is the type key's, but over the *text* of the files the
  *   imports reach, not their signatures: the rules see symbols and types, and they also follow a
- *   value into an imported constant's initializer. With every file's types and rules reused, the
- *   checker is never built.
+ *   value into an imported constant's initializer. With every file's types and rules reused, no
+ *   file is checked (the language service still binds every file when it hands out the program).
  *
  * The project rules (dependencies, unused exports and files, schema drift) run every time: they
  * read every file's imports and exports, cost well under a second on large projects, and a change
