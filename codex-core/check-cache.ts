@@ -235,7 +235,7 @@ function stableJson(value: unknown): string {
 }
 
 /** True when cached type diagnostics depend on every module of the program (an import fix may find a new candidate). */
-export function dependsOnWholeProgram(diagnostics: readonly CheckedDiagnostic[]): boolean {
+function dependsOnWholeProgram(diagnostics: readonly CheckedDiagnostic[]): boolean {
   return diagnostics.some((diagnostic) => IMPORT_FIX_CODES.has(diagnostic.code));
 }
 
