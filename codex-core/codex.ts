@@ -172,12 +172,12 @@ function within(requested: readonly Category[] | undefined, layer: readonly Cate
 const FILE_RULE_CATEGORIES: readonly Category[] = ['security', 'performance', 'dead-zone'];
 
 /** Runs the codex's security, performance and dead-zone rules on one file. */
-function runFileRules(project: Project, source: SourceFile, reporter: FileReporter): void {
+function runFileRules(project: Project, source: SourceFile, reporter: FileReporter, root: string): void {
   // ts-morph keeps a wrapper for every node it hands out; forgetting them after the rules
   // keeps memory bounded by the compiler's own trees instead of growing with every file.
   project.forgetNodesCreatedInBlock(() => {
     const index = new SyntaxIndex(source);
-    securityRules(index, reporter);
+    securityRules(index, reporter, relativePath(root, source.getFilePath()));
     performanceRules(index, reporter);
     deadZoneRules(index, reporter);
   });
@@ -272,11 +272,11 @@ export function createCodex(options: CodexOptions): Codex {
         } else if (key !== undefined) {
           // For the cache: every file rule, whatever the settings; the real reporter filters on replay.
           const recorder = new RecordingReporter(file, source.getFullText(), FILE_RULE_CATEGORIES);
-          runFileRules(project, source, recorder);
+          runFileRules(project, source, recorder, root);
           cached!.cache.storeRuleReports(file, key, recorder.reports);
           for (const report of recorder.reports) reporter.report(report);
         } else {
-          runFileRules(project, source, reporter);
+          runFileRules(project, source, reporter, root);
         }
       }
     }

@@ -17,6 +17,7 @@ export { CodexConfigError, loadConfig, type CodexConfig, type RuleSetting } from
 export { RULES, ruleById } from './rule-catalogue';
 export type { Catalog, CatalogTable } from './rules/sql-migrations';
 export { toSarif, type SarifLog } from './sarif';
+export { disableNextLineComment } from './suppressions';
 export { applyTextEdits, editsBetween } from './text-edits';
 export type { Category, Finding, Fix, Position, Range, RuleDescription, Severity, TextEdit } from '../protocol/findings';
 export { CATEGORIES, SEVERITIES, isAtLeast } from '../protocol/findings';

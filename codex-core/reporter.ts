@@ -2,6 +2,7 @@ import type { Category, Finding, Fix, Severity } from '../protocol/findings';
 import type { CodexConfig } from './config';
 import { LineMap } from './positions';
 import { ruleById } from './rule-catalogue';
+import { Suppressions } from './suppressions';
 
 /** An edit given as offsets into the file being reported on. */
 export interface OffsetEdit {
@@ -51,6 +52,8 @@ export class RuleSettings {
 export class FileReporter {
   readonly findings: Finding[] = [];
   readonly lines: LineMap;
+  /** The file's `plugin-codex-disable…` comments, read on the first report. */
+  private suppressions: Suppressions | undefined;
 
   constructor(
     readonly file: string,
@@ -69,6 +72,8 @@ export class FileReporter {
   report(report: Report): void {
     if (!this.wants(report.ruleId)) return;
     const rule = ruleById(report.ruleId);
+    this.suppressions ??= Suppressions.of(this.file, this.lines.text);
+    if (this.suppressions.covers(report.ruleId, rule.category, this.lines.position(report.start).line)) return;
     const finding: Finding = {
       ruleId: report.ruleId,
       category: rule.category,

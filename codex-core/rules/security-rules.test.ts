@@ -37,11 +37,57 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
       { name: 'template into query', code: 'declare const db: { query(sql: string): Promise<unknown> };\nexport const byId = (id: string) => db.query(/*@*/`SELECT * FROM users WHERE id = ${id}`);' },
       { name: 'concatenation into execute', code: 'declare const conn: { execute(sql: string): void };\nexport function del(name: string) { conn.execute(/*@*/"DELETE FROM items WHERE name = \'" + name + "\'"); }' },
       { name: 'built in a variable', code: 'declare const pool: { query(sql: string): void };\nexport function find(t: string) { let sql = "SELECT id FROM users WHERE 1=1"; sql += " AND team = " + t; pool.query(/*@*/sql); }' },
+      // Look-alikes of the query builders below that do carry input.
+      { name: 'a condition array that takes raw input', code: 'declare const db: { query(sql: string): void };\nexport function list(filter: { name?: string }) {\n  const where = ["1=1"];\n  if (filter.name) where.push(`name = \'${filter.name}\'`);\n  db.query(/*@*/`SELECT * FROM items WHERE ${where.join(" AND ")}`);\n}' },
+      { name: 'a helper that returns its input unquoted', code: 'declare const db: { query(sql: string): void };\nconst column = (name: string) => `t.${name}`;\nexport const sorted = (by: string) => db.query(/*@*/`SELECT * FROM t ORDER BY ${column(by)}`);' },
+      { name: 'a table of sort columns that the code extends', code: 'declare const db: { query(sql: string): void };\nconst SORTS: Record<string, string> = { newest: "created_at" };\nexport function addSort(name: string, expr: string) { SORTS[name] = expr; }\nexport const list = (sort: string) => db.query(/*@*/`SELECT * FROM t ORDER BY ${SORTS[sort]}`);' },
     ],
     ignore: [
       { name: 'parameterised query', code: 'declare const db: { query(sql: string, values: unknown[]): void };\nexport const byId = (id: string) => db.query("SELECT * FROM users WHERE id = $1", [id]);' },
       { name: 'tagged sql template', code: 'declare function sql(s: TemplateStringsArray, ...v: unknown[]): string;\ndeclare const db: { query(q: string): void };\nexport const byId = (id: string) => db.query(sql`SELECT * FROM users WHERE id = ${id}`);' },
       { name: 'SQL-looking log line', code: 'export const log = (id: string) => console.log(`SELECT * FROM users WHERE id = ${id}`);' },
+      // Found on this repository's registry: every interpolation is a placeholder, a quoted
+      // identifier, a number, a choice between literals or a column from a table of constants.
+      { name: 'a query builder of placeholders and sort keys from a switch', code: [
+        'declare const db: { query(sql: string, values: unknown[]): void };',
+        'function sortKey(sort: "new" | "top", ranked: boolean): { expr: string } {',
+        '  switch (sort) {',
+        '    case "top": return ranked ? { expr: "rank * score" } : { expr: "score" };',
+        '    case "new": return { expr: "created_at" };',
+        '  }',
+        '}',
+        'export function list(filter: { kind?: string; sort: "new" | "top"; q?: string }) {',
+        '  const params: unknown[] = [];',
+        '  const param = (value: unknown) => { params.push(value); return `$${params.length}`; };',
+        '  const where = ["deleted IS NULL"];',
+        '  let from = "items i";',
+        '  if (filter.q !== undefined) { const q = param(filter.q); from += `, to_tsquery(${q}) tq`; }',
+        '  if (filter.kind !== undefined) where.push(`i.kind = ${param(filter.kind)}`);',
+        '  const key = sortKey(filter.sort, filter.q !== undefined);',
+        '  db.query(`SELECT * FROM ${from} WHERE ${where.join(" AND ")} ORDER BY ${key.expr} DESC LIMIT ${param(50)}`, params);',
+        '}',
+      ].join('\n') },
+      { name: 'quoted identifiers, numbers and a choice between literals', code: [
+        'declare const db: { query(sql: string): void };',
+        'const quote = (name: string) => `"${name.replace(/"/g, \'""\')}"`;',
+        'export function copy(schema: string, table: string, columns: string[], identity: boolean, limit: number, done: boolean) {',
+        '  const list = columns.map((column) => quote(column)).join(", ");',
+        '  const overriding = identity ? " OVERRIDING SYSTEM VALUE" : "";',
+        '  const column = done ? "resolved_by" : "acknowledged_by";',
+        '  db.query(`INSERT INTO ${quote(schema)}.${quote(table)} (${list})${overriding} SELECT ${list} FROM old LIMIT ${limit}`);',
+        '  db.query(`UPDATE alerts SET ${column} = now() WHERE id = 1`);',
+        '}',
+      ].join('\n') },
+      { name: 'columns from a table of constants', code: [
+        'declare const db: { query(sql: string): void };',
+        'const VOLATILE: Record<string, readonly string[]> = { tokens: ["last_used_at"], events: ["created_at", "seen_at"] };',
+        'export function digest(table: string, pk: string[]) {',
+        '  const volatile = (VOLATILE[table] ?? []).map((column) => ` - \'${column}\'`).join("");',
+        '  const order = pk.length > 0 ? pk.map(quoteIdent).join(", ") : "1";',
+        '  return db.query(`SELECT to_jsonb(t)${volatile} AS row FROM items t ORDER BY ${order}`);',
+        '}',
+        'function quoteIdent(name: string) { return `"${name}"`; }',
+      ].join('\n') },
     ],
   },
   'security-hardcoded-secret': {
@@ -52,6 +98,8 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
       { name: 'a literal JWT signing key', code: 'declare const jwt: { sign(payload: object, key: string): string };\nexport const issue = (id: string) => jwt.sign({ id }, /*@*/"q8Zr2xLk9TfW4mVb7NcY1pHs");' },
       { name: 'password inside a connection URL', code: 'export const databaseSecret = /*@*/"postgres://app:Zr8xLk2TfW9mVb@db.internal:5432/app";' },
       { name: 'a passphrase of lowercase words', code: 'export const adminPassword = /*@*/"correct-horse-battery-staple-orbit";' },
+      { name: 'a secret whose name ends in a secret word', code: 'export const patternSecret = /*@*/"q8Zr2xLk9TfW4mVb7NcY1pHs";' },
+      { name: 'a token in a file named like a benchmark folder', folder: 'src/benchmarks-ui', code: 'export const sessionToken = /*@*/"q8Zr2xLk9TfW4mVb7NcY1pHs";' },
     ],
     ignore: [
       { name: 'secret from the environment', code: 'export const password = process.env.DB_PASSWORD ?? "";' },
@@ -64,6 +112,10 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
       { name: 'header name read into a token', code: 'export const info = (req: { get(name: string): string | undefined }) => ({ sessionToken: req.get("X-Parse-Session-Token"), restAPIKey: req.get("X-Parse-REST-API-Key") });' },
       // Found in Ghost: the settings key a signing key is stored under, a placeholder constant, feature names.
       { name: 'names of settings, placeholders and features', code: 'export class MailEvents { static CONFIG_KEY_PAYLOAD_SIGNING_KEY = "hostSettings:mailEventsPayloadSigningKey"; }\nexport let webhookSecret = process.env.SECRET;\nif (!webhookSecret) webhookSecret = "DEFAULT_WEBHOOK_SECRET";\nexport const PRIVATE_FEATURES = ["contentVisibilityAlpha", "stripeAutomaticTax"];' },
+      // Found on this repository's federation API: the pattern a token's variable name must match.
+      { name: 'a regular expression source under a token-like name', code: 'export const TOKEN_ENV_PATTERN = "^CODEX_(UPSTREAM|PEER)_TOKEN_[A-Z0-9_]{1,64}$";' },
+      { name: 'the name a secret is stored under', code: 'export const stripeSecretName = "prod/payments/stripe-7Hq2Lx9Kz";' },
+      { name: 'a signing secret in a benchmark', folder: 'bench', code: 'export const JWT_SECRET = "bench-secret-that-is-long-enough-for-hs256-0123456789";' },
       { name: 'address under an auth-like name', code: 'export const URL_AUTH = "/api/oauth/authorize?response_type=token&scope=all&client_id=" + "pm2";' },
     ],
   },
@@ -103,11 +155,17 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
       { name: 'a path field of the request body', code: 'import fs from "node:fs/promises";\nconst load = (file: { path: string }) => fs.readFile(/*@*/file.path);\nexport const h = (req: { body: { file: { path: string } } }) => load(req.body.file);' },
       { name: 'the client-side name of an uploaded file', code: 'import fs from "node:fs/promises";\nexport async function h(req: { file: { path: string; originalname: string } }) { await fs.writeFile(/*@*/"/srv/uploads/" + req.file.originalname, "x"); }' },
       { name: 'sendFile of a request path without a root', code: 'export function h(req: { params: string[] }, res: { sendFile(p: string, o?: object): void }) { res.sendFile(/*@*/req.params[0]!, { dotfiles: "deny" }); }' },
+      { name: 'a check that does not stop the read', code: 'import { readFile } from "node:fs/promises";\nconst FILE_NAME = /^[a-z0-9-]+\\.js$/;\nexport async function serve(req: { params: { name: string } }) {\n  const name = req.params.name;\n  if (!FILE_NAME.test(name)) console.warn("odd name", name);\n  return readFile(/*@*/`/srv/static/${name}`);\n}' },
+      { name: 'a check of another input', code: 'import { readFile } from "node:fs/promises";\nconst SAFE = /^[a-z]+$/;\nexport async function serve(req: { params: { name: string; kind: string } }) {\n  const { name, kind } = req.params;\n  if (!SAFE.test(kind)) return undefined;\n  return readFile(/*@*/`/srv/${name}`);\n}' },
     ],
     ignore: [
       { name: 'basename sanitises', code: 'import fs from "node:fs";\nimport path from "node:path";\nexport function h(req: { params: { name: string } }) { return fs.readFileSync(path.join("/data", path.basename(req.params.name))); }' },
       { name: 'configured path', code: 'import fs from "node:fs";\nconst config = { dataFile: "/etc/app.json" };\nexport const read = () => fs.readFileSync(config.dataFile);' },
       { name: 'parameter never fed with input', code: 'import fs from "node:fs";\nfunction load(p: string) { return fs.readFileSync(p); }\nexport const h = () => load("/srv/static/index.html");' },
+      // Found on this repository's web console route: the name must match an allow-list pattern first.
+      { name: 'a name checked against a pattern before the read', code: 'import { readFile } from "node:fs/promises";\nconst FILE_NAME = /^[a-z0-9-]+\\.(js|css)$/;\nexport async function serve(req: { params: { name: string } }) {\n  const name = req.params.name;\n  if (!FILE_NAME.test(name)) return undefined;\n  try { return await readFile(`/srv/static/${name}`); } catch { return undefined; }\n}' },
+      { name: 'a resolved path checked to stay inside its folder', code: 'import { readFileSync } from "node:fs";\nimport { resolve } from "node:path";\nexport function load(req: { query: { file: string } }) {\n  const full = resolve("/srv/data", req.query.file);\n  if (!full.startsWith("/srv/data/")) throw new Error("outside the data folder");\n  return readFileSync(full);\n}' },
+      { name: 'a read inside the branch of a check', code: 'import { readFileSync } from "node:fs";\nconst SAFE = /^[a-z]+\\.json$/;\nexport function load(req: { params: { name: string } }) {\n  const name = req.params.name;\n  if (SAFE.test(name)) return readFileSync("/srv/data/" + name);\n  return undefined;\n}' },
       // Found in knex's build script: a CLI reads the file its user names.
       // Found in Node-RED's debug view route: send resolves the path inside root and refuses `..`.
       { name: 'sendFile inside a root folder', code: 'declare const __dirname: string;\nexport function h(req: { params: string[] }, res: { sendFile(p: string, o?: object): void }) { const options = { root: __dirname + "/views", dotfiles: "deny" }; res.sendFile(req.params[0]!, options); }' },
@@ -156,12 +214,12 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
 };
 
 describe.each(Object.entries(table))('%s', (ruleId, { find, ignore }) => {
-  it.each(find)('finds: $name', async ({ code }) => {
-    const outcome = await runCase(codex, ruleId, 'security', code);
+  it.each(find)('finds: $name', async ({ code, extension, folder }) => {
+    const outcome = await runCase(codex, ruleId, 'security', code, extension, folder);
     expect(starts(outcome.found)).toEqual(outcome.expected);
   });
-  it.each(ignore)('ignores look-alike: $name', async ({ code, extension }) => {
-    const outcome = await runCase(codex, ruleId, 'security', code, extension);
+  it.each(ignore)('ignores look-alike: $name', async ({ code, extension, folder }) => {
+    const outcome = await runCase(codex, ruleId, 'security', code, extension, folder);
     expect(outcome.found.map((finding) => finding.message)).toEqual([]);
   });
 });

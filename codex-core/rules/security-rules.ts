@@ -2,6 +2,8 @@ import { Node, SyntaxKind } from 'ts-morph';
 import type { FileReporter } from '../reporter';
 import { assignedName, calleeModule, calleeName, identifierWords, isFunctionLike, type SyntaxIndex } from './syntax-index';
 import { findBacktracking } from './regex-backtracking';
+import { isValidatedInput } from './input-guards';
+import { isTrustedText } from './trusted-text';
 import { isConstant, isInterpolatedString, isUntrustedObject, isUserInput, literalText, unwrap, variableInitializerOf } from './value-flow';
 
 const VM_RUNNERS = new Set(['runInNewContext', 'runInThisContext', 'runInContext', 'compileFunction']);
@@ -14,7 +16,7 @@ const FS_PATH_CALLS = new Set(['readFile', 'readFileSync', 'writeFile', 'writeFi
 const MERGERS = new Set(['merge', 'mergeWith', 'defaultsDeep', 'deepMerge', 'extend', 'deepExtend', 'assignDeep', 'mergeDeep']);
 
 /** Known credential formats: a match is a secret whatever it is called. */
-const TEST_FILE = /(\.|\/)(test|spec)\.[cm]?[jt]sx?$|\/(tests?|__tests__|fixtures)\//;
+const TEST_FILE = /(\.|\/|^)(test|spec|bench)\.[cm]?[jt]sx?$|(^|\/)(tests?|__tests__|fixtures|bench|benchmarks?)\//;
 const KNOWN_SECRET_FORMATS: { name: string; pattern: RegExp; sampleInTests?: boolean }[] = [
   { name: 'an AWS access key id', pattern: /\b(AKIA|ASIA)[0-9A-Z]{16}\b/ },
   { name: 'a GitHub token', pattern: /\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\b|\bgithub_pat_[A-Za-z0-9_]{60,}/ },
@@ -67,11 +69,29 @@ export function entropy(text: string): number {
   return bits;
 }
 
+/**
+ * Last words of a name that make it about a secret rather than the secret itself: the pattern a
+ * token must match (`TOKEN_ENV_PATTERN`, found on this repository's federation API), the header or
+ * variable it is read from, its label. The name's last word says what the value is.
+ */
+const DESCRIBING_WORDS = new Set(['pattern', 'patterns', 'regex', 'regexp', 're', 'format', 'template', 'name', 'names', 'label',
+  'prefix', 'suffix', 'header', 'headers', 'field', 'param', 'env', 'var', 'variable', 'type', 'kind', 'length', 'description', 'message', 'hint', 'placeholder', 'schema']);
+
 function hasSecretName(name: string | undefined): boolean {
   if (!name) return false;
   const words = identifierWords(name);
+  if (DESCRIBING_WORDS.has(words.at(-1) ?? '')) return false;
   if (isSecretKeyName(words)) return true;
   return words.some((word) => SECRET_WORDS.has(word));
+}
+
+/**
+ * True for the source of a regular expression (`^CODEX_(UPSTREAM|PEER)_TOKEN_[A-Z0-9_]{1,64}$`):
+ * anchored, with a character class, group or repetition. Its character mix is high-entropy, but
+ * no credential is written that way.
+ */
+function isPatternSource(text: string): boolean {
+  return (text.startsWith('^') || text.endsWith('$')) && /\\[dwsbDWSB]|\[[^\]]+\]|\{\d+(,\d*)?\}|\([^)]*\|[^)]*\)|\.[*+]/.test(text);
 }
 
 /**
@@ -104,7 +124,7 @@ function shellOption(call: import('ts-morph').CallExpression): boolean {
 }
 
 /** Runs every security rule over one file. */
-export function securityRules(index: SyntaxIndex, reporter: FileReporter): void {
+export function securityRules(index: SyntaxIndex, reporter: FileReporter, relativeFile: string): void {
   const report = (ruleId: string, node: Node, message: string, suggestion?: string): void =>
     reporter.report({ ruleId, start: node.getStart(), end: node.getEnd(), message, ...(suggestion ? { suggestion } : {}) });
 
@@ -136,13 +156,13 @@ export function securityRules(index: SyntaxIndex, reporter: FileReporter): void 
     }
 
     if (reporter.wants('security-sql-injection') && QUERY_METHODS.has(name) && Node.isPropertyAccessExpression(callee)
-      && isInterpolatedString(first) && SQL_TEXT.test(literalText(first))) {
+      && isInterpolatedString(first) && SQL_TEXT.test(literalText(first)) && !isTrustedText(first)) {
       report('security-sql-injection', first, `SQL built by interpolation is passed to ${name}()`, 'Pass values as query parameters ($1, ?) or use a tagged sql`` template.');
     }
 
     if (reporter.wants('security-path-traversal') && FS_PATH_CALLS.has(name)
       && (module === 'fs' || module === 'fs/promises' || name === 'sendFile' || name === 'download' || /^(fs|fsp|fsPromises|promises)$/.test(Node.isPropertyAccessExpression(callee) ? callee.getExpression().getText() : ''))) {
-      if (isUserInput(first) && !((name === 'sendFile' || name === 'download') && args.slice(1).some(hasRootOption))) report('security-path-traversal', first, `user input flows into the path passed to ${name}`, 'Resolve the path against a base folder and check that the result stays inside it.');
+      if (isUserInput(first) && !((name === 'sendFile' || name === 'download') && args.slice(1).some(hasRootOption)) && !isValidatedInput(call, first)) report('security-path-traversal', first, `user input flows into the path passed to ${name}`, 'Resolve the path against a base folder and check that the result stays inside it.');
     }
 
     if (reporter.wants('security-prototype-pollution')) {
@@ -156,8 +176,9 @@ export function securityRules(index: SyntaxIndex, reporter: FileReporter): void 
   if (reporter.wants('security-prototype-pollution')) recursiveMerges(index, report);
 
   if (reporter.wants('security-hardcoded-secret')) {
-    // Tests hold sample tokens and fake passwords; real key formats are reported there too.
-    const inTest = TEST_FILE.test(reporter.file);
+    // Tests and benchmarks hold sample tokens and fake passwords; real key formats are reported there
+    // too. The path is taken inside the project, so a project kept under a `tests/` folder is not all tests.
+    const inTest = TEST_FILE.test(relativeFile);
     for (const literal of [...index.of(SyntaxKind.StringLiteral), ...index.of(SyntaxKind.NoSubstitutionTemplateLiteral)]) {
       const text = literal.getLiteralValue();
       const parent = literal.getParent();
@@ -167,7 +188,7 @@ export function securityRules(index: SyntaxIndex, reporter: FileReporter): void 
         report('security-hardcoded-secret', literal, `this string looks like ${known.name}`, 'Read it from the environment or a secret store, and rotate the exposed credential.');
         continue;
       }
-      if (inTest || text.length < 16 || /\s/.test(text) || PLACEHOLDER.test(text) || isAddress(text) || isIdentifierName(text) || entropy(text) < 3.5) continue;
+      if (inTest || text.length < 16 || /\s/.test(text) || PLACEHOLDER.test(text) || isAddress(text) || isIdentifierName(text) || isPatternSource(text) || entropy(text) < 3.5) continue;
       const call = parent && (Node.isCallExpression(parent) || Node.isNewExpression(parent)) && parent.getArguments().includes(literal) ? parent : undefined;
       if (call) {
         // An argument is the call's input (a module to require, a header to read): a secret where the

@@ -31,7 +31,7 @@ import { AppliedFixes } from './applied-fixes';
 import { AiFixes } from './ai-fixes';
 import { inProcessEngine, type AnalysisEngine } from './analysis-engine';
 import { findingKey, mergeFindings, shiftFindings, type DocumentRun } from './document-runs';
-import { fileOf, toDiagnostic, toQuickFix, uriOf, type DiagnosticData } from './finding-conversion';
+import { fileOf, toDiagnostic, toDisableLineAction, toQuickFix, uriOf, type DiagnosticData } from './finding-conversion';
 import type { ServerClient } from './server-client';
 import { SnapshotRing } from './snapshots';
 import { lspEditsBetween } from './text-diff';
@@ -384,6 +384,8 @@ export class CodexLanguageServer {
         if (!finding) continue;
         for (const fix of finding.fixes) actions.push(toQuickFix(fix, diagnostic));
         actions.push(this.ai.placeholder(uri, document.version, finding, diagnostic));
+        const disable = toDisableLineAction(finding, diagnostic, run.file, document.getText());
+        if (disable) actions.push(disable);
       }
     }
     if (wants(FIX_ALL_KIND) && (only || run.shown.some((finding) => finding.fixesPending || finding.fixes.some((fix) => fix.kind === 'trivial')))) {

@@ -157,6 +157,32 @@ describe('codex language server over stdio', () => {
     expect(codes(await settled())).not.toContain('prefer-const');
   });
 
+  it('offers to disable a codex rule or an ESLint rule for one line, and the comment it adds turns the finding off', async () => {
+    const original = text;
+    await change(text.replace('  return `', '  const run = (code: string) => eval(code);\n  run("1");\n  return `'));
+    const evalLine = lineOf(text, 'eval(code)');
+    expect(codes((await settled()).filter((diagnostic) => diagnostic.range.start.line === evalLine))).toContain('security-dynamic-code');
+    const disableRule = (await actionsAt(evalLine)).find((action) => action.title === 'Disable security-dynamic-code for this line');
+    expect(disableRule?.edit).toBeDefined();
+    await applyAction(disableRule!);
+    expect(text).toContain('  // plugin-codex-disable-next-line security-dynamic-code\n  const run = (code: string) => eval(code);');
+    expect(codes(await settled())).not.toContain('security-dynamic-code');
+
+    const varLine = lineOf(text, 'var unit');
+    const actions = await actionsAt(varLine);
+    // ESLint's rule gets ESLint's own comment.
+    expect(actions.filter((action) => action.title.startsWith('Disable ')).map((action) => action.title)).toEqual(['Disable no-var for this line']);
+    await applyAction(actions.find((action) => action.title === 'Disable no-var for this line')!);
+    expect(text).toContain('  // eslint-disable-next-line no-var\n  var unit');
+    const after = await settled();
+    expect(codes(after)).not.toContain('no-var');
+    // A compiler error offers no such action: @ts-expect-error is the compiler's to offer.
+    expect((await actionsAt(lineOf(text, 'const total'))).filter((action) => action.title.startsWith('Disable '))).toEqual([]);
+    expect(codes(after)).toContain('TS2322');
+    await change(original);
+    await settled();
+  });
+
   it('fixes all trivial problems (source.fixAll.codex) and reverts that in one step', async () => {
     const before = text;
     const [fixAll] = await actionsAt(0, [FIX_ALL_KIND]);
