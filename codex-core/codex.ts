@@ -177,8 +177,9 @@ function runFileRules(project: Project, source: SourceFile, reporter: FileReport
   // keeps memory bounded by the compiler's own trees instead of growing with every file.
   project.forgetNodesCreatedInBlock(() => {
     const index = new SyntaxIndex(source);
-    securityRules(index, reporter, relativePath(root, source.getFilePath()));
-    performanceRules(index, reporter);
+    const relativeFile = relativePath(root, source.getFilePath());
+    securityRules(index, reporter, relativeFile);
+    performanceRules(index, reporter, relativeFile);
     deadZoneRules(index, reporter);
   });
 }

@@ -70,6 +70,7 @@ const cachedLarge = [];
 for (let i = 0; i < 500; i++) cachedLarge.push(await timeInvocation(sandbox, { pluginKey: 'cached-large@1', code: largePlugin('cached'), tool: 'echo', input, isolation: 'warm' }));
 
 // The floor: the same function called directly in this process.
+// plugin-codex-disable-next-line security-dynamic-code -- the bench's own trusted sample, run unsandboxed on purpose as the baseline
 const echo = new Function(`${toolSource}; return echo;`)();
 const direct = [];
 let sink = 0;

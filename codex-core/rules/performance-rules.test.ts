@@ -14,11 +14,17 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
       { name: 'for-in over keys', code: 'declare function put(k: string): Promise<void>;\nexport async function run(o: Record<string, number>) { for (const k in o) { /*@*/await put(k); } }' },
       // Found in Ghost's media inliner: three dependent awaits per item are one slow loop, said once.
       { name: 'one finding per loop', code: 'declare function fetchMedia(src: string): Promise<Uint8Array>;\ndeclare function store(data: Uint8Array): Promise<string>;\nexport async function inline(sources: string[]) { const paths: string[] = []; for (const src of sources) { const data = /*@*/await fetchMedia(src); paths.push(await store(data)); } return paths; }' },
+      { name: 'a folder whose name only starts like a test folder', folder: 'src/testimonials', code: 'declare function load(id: string): Promise<string>;\nexport async function all(ids: string[]) { const out: string[] = []; for (const id of ids) out.push(/*@*/await load(id)); return out; }' },
+      { name: 'collections the loop fills but the call does not read', code: 'declare function load(id: string, options: { retries: number }): Promise<string>;\nexport async function all(ids: string[], cache: Map<string, string>) { const seen = new Set<string>(); const options = { retries: 2 }; for (const id of ids) { seen.add(id); cache.set(id, /*@*/await load(id, options)); } return seen; }' },
       { name: 'index read at the current element only', code: 'declare function save(x: number): Promise<void>;\nexport async function run(xs: number[]) { for (const [i] of xs.entries()) { /*@*/await save(xs[i]!); } }' },
     ],
     ignore: [
       { name: 'for await', code: 'export async function run(xs: AsyncIterable<number>) { for await (const x of xs) { await Promise.resolve(x); } }' },
       { name: 'pagination carries a cursor', code: 'declare function page(c?: string): Promise<{ next?: string }>;\nexport async function run(n: number[]) { let cursor: string | undefined; for (const _ of n) { cursor = (await page(cursor)).next; } return cursor; }' },
+      // Found on this repository's fix verification: a fix is kept only if it passes with those kept so far.
+      { name: 'each attempt builds on what earlier ones kept', code: 'declare function passes(fixes: string[]): Promise<boolean>;\nexport async function keep(candidates: string[]) { const accepted: string[] = []; for (const fix of candidates) { if (await passes([...accepted, fix])) accepted.push(fix); } return accepted; }' },
+      { name: 'a timing loop in a benchmark', folder: 'bench', code: 'declare function invoke(n: number): Promise<number>;\nexport async function time() { const samples: number[] = []; for (let i = 0; i < 100; i++) samples.push(await invoke(i)); return samples; }' },
+      { name: 'ordered steps in a test folder', folder: 'test/registry', code: 'declare function createToken(name: string): Promise<string>;\nexport async function tokens() { const ids: string[] = []; for (let index = 0; index < 5; index += 1) ids.push(await createToken(`t${index}`)); return ids; }' },
       { name: 'stops at the first match', code: 'declare function ok(x: number): Promise<boolean>;\nexport async function first(xs: number[]) { for (const x of xs) { if (await ok(x)) return x; } return undefined; }' },
       // Found in zod's ParseStatus.mergeObjectAsync: the promises were all started before the loop.
       { name: 'awaiting promises that already run', code: 'export async function settle(pairs: { key: Promise<string> }[]) { const keys: string[] = []; for (const pair of pairs) keys.push(await pair.key); return keys; }' },
@@ -95,6 +101,8 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
       { name: 'find inside for-of', code: 'interface U { id: string }\nexport function join(ids: string[], users: U[]) { const out: (U | undefined)[] = []; for (const id of ids) out.push(/*@*/users.find((u) => u.id === id)); return out; }' },
       { name: 'indexOf in a classic loop', code: 'export function dedupe(xs: number[]) { const seen: number[] = []; for (let i = 0; i < xs.length; i++) { if (/*@*/seen.indexOf(xs[i]!) < 0) seen.push(xs[i]!); } return seen; }' },
       { name: 'literal list in a let that is replaced', code: 'declare const env: string;\nexport function pick(xs: string[]) { let exts = [""]; if (env) exts = env.split(";"); return xs.filter((x) => /*@*/exts.includes(x)); }' },
+      { name: 'a table of records the code adds to', code: 'const KNOWN: { id: string }[] = [{ id: "a" }, { id: "b" }];\nexport function learn(id: string) { KNOWN.push({ id }); }\nexport const known = (ids: string[]) => ids.filter((id) => /*@*/KNOWN.find((entry) => entry.id === id));' },
+      { name: 'entry of a table whose filled lists grow', code: 'const seen: Record<string, string[]> = { a: ["y"], b: ["x"] };\nexport function mark(keys: string[], k: string) { for (const key of keys) { if (!/*@*/seen[k]!.includes(key)) seen[k]!.push(key); } }' },
       { name: 'entry of a table whose lists grow', code: 'const seen: Record<string, string[]> = { a: [], b: ["x"] };\nexport function mark(keys: string[], k: string) { for (const key of keys) { if (!/*@*/seen[k]!.includes(key)) seen[k]!.push(key); } }' },
     ],
     ignore: [
@@ -106,6 +114,10 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
       // Found in nodemailer's mime-node: JavaScript keeps its constant lists in `let`s and `var`s.
       { name: 'literal list in a let', code: 'export function custom(keys: string[]) { let standard = ["to", "cc", "bcc", "from"]; return keys.filter((key) => !standard.includes(key)); }' },
       // Found in @trpc/server's resolveResponse: a constant table of short lists, picked by a flag.
+      // Found on this repository's incremental checker: one node's children per step down the tree.
+      { name: 'the children of the node a descent has reached', code: 'interface N { children: N[]; start: number; end: number }\nexport function at(root: N, offset: number) { let current: N | undefined = root; while (current && current.children.length > 0) { current = current.children.find((child) => child.start <= offset && offset < child.end); } return current; }' },
+      // Found on this repository's secret rule: a fixed table of `{ name, pattern }` records.
+      { name: 'a fixed table of records', code: 'const FORMATS = [{ name: "aws", pattern: /AKIA/ }, { name: "github", pattern: /ghp_/ }];\nexport const kinds = (texts: string[]) => texts.map((text) => FORMATS.find((format) => format.pattern.test(text))?.name);' },
       { name: 'entry of a constant lookup table', code: 'const PLAIN: Record<string, string[]> = { query: ["GET"], mutation: ["POST"] };\nconst OVERRIDE: Record<string, string[]> = { query: ["GET", "POST"], mutation: ["POST"] };\nexport function allowed(calls: { type: string; method: string }[], override: boolean) { const table = override ? OVERRIDE : PLAIN; return calls.filter((c) => table[c.type]!.includes(c.method)); }' },
     ],
   },

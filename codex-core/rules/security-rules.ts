@@ -1,6 +1,6 @@
 import { Node, SyntaxKind } from 'ts-morph';
 import type { FileReporter } from '../reporter';
-import { assignedName, calleeModule, calleeName, identifierWords, isFunctionLike, type SyntaxIndex } from './syntax-index';
+import { assignedName, calleeModule, calleeName, identifierWords, isFunctionLike, isTestOrBenchmark, type SyntaxIndex } from './syntax-index';
 import { findBacktracking } from './regex-backtracking';
 import { isValidatedInput } from './input-guards';
 import { isTrustedText } from './trusted-text';
@@ -16,7 +16,6 @@ const FS_PATH_CALLS = new Set(['readFile', 'readFileSync', 'writeFile', 'writeFi
 const MERGERS = new Set(['merge', 'mergeWith', 'defaultsDeep', 'deepMerge', 'extend', 'deepExtend', 'assignDeep', 'mergeDeep']);
 
 /** Known credential formats: a match is a secret whatever it is called. */
-const TEST_FILE = /(\.|\/|^)(test|spec|bench)\.[cm]?[jt]sx?$|(^|\/)(tests?|__tests__|fixtures|bench|benchmarks?)\//;
 const KNOWN_SECRET_FORMATS: { name: string; pattern: RegExp; sampleInTests?: boolean }[] = [
   { name: 'an AWS access key id', pattern: /\b(AKIA|ASIA)[0-9A-Z]{16}\b/ },
   { name: 'a GitHub token', pattern: /\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\b|\bgithub_pat_[A-Za-z0-9_]{60,}/ },
@@ -178,7 +177,7 @@ export function securityRules(index: SyntaxIndex, reporter: FileReporter, relati
   if (reporter.wants('security-hardcoded-secret')) {
     // Tests and benchmarks hold sample tokens and fake passwords; real key formats are reported there
     // too. The path is taken inside the project, so a project kept under a `tests/` folder is not all tests.
-    const inTest = TEST_FILE.test(relativeFile);
+    const inTest = isTestOrBenchmark(relativeFile);
     for (const literal of [...index.of(SyntaxKind.StringLiteral), ...index.of(SyntaxKind.NoSubstitutionTemplateLiteral)]) {
       const text = literal.getLiteralValue();
       const parent = literal.getParent();

@@ -263,3 +263,14 @@ export function assignedName(node: Node): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Tests (with their fixtures and support code) and benchmarks, by their path inside the project:
+ * code that does not ship. Their loops run in order on purpose (a benchmark times one call after
+ * another; a test creates records whose order it asserts) and they hold sample secrets.
+ */
+const TEST_OR_BENCHMARK = /(\.|\/|^)(test|spec|bench)\.[cm]?[jt]sx?$|(^|\/)(tests?|__tests__|__mocks__|fixtures|e2e|bench|benchmarks?)\//;
+
+export function isTestOrBenchmark(relativeFile: string): boolean {
+  return TEST_OR_BENCHMARK.test(relativeFile);
+}

@@ -1,6 +1,6 @@
 import { Node, SyntaxKind, TypeFlags, type Type } from 'ts-morph';
 import { calleeName, isFunctionLike } from './syntax-index';
-import { isConstant, unwrap } from './value-flow';
+import { isConstant, isWrittenInto, unwrap } from './value-flow';
 
 /**
  * "Trusted text": a string (or an array of strings) that holds only what the program itself wrote —
@@ -242,31 +242,8 @@ function objectSources(node: Node, hops: number, path: Set<Node>): (import('ts-m
     if (declaration.getVariableStatement()?.getDeclarationKind() !== 'const') return undefined;
     const initializer = declaration.getInitializer();
     // A table filled or changed later is not the literal it started as.
-    if (!initializer || isMutated(declaration)) return undefined;
+    if (!initializer || isWrittenInto(declaration)) return undefined;
     return objectSources(initializer, hops + 1, path);
   }
   return undefined;
-}
-
-/** True when the file writes into the object a const names (`TABLE.key = …`, `TABLE[key] = …`, `TABLE.push(…)`). */
-function isMutated(declaration: import('ts-morph').VariableDeclaration): boolean {
-  const name = declaration.getName();
-  const file = declaration.getSourceFile();
-  for (const binary of file.getDescendantsOfKind(SyntaxKind.BinaryExpression)) {
-    const operator = binary.getOperatorToken().getKind();
-    if (operator < SyntaxKind.FirstAssignment || operator > SyntaxKind.LastAssignment) continue;
-    const target = unwrap(binary.getLeft());
-    if ((Node.isPropertyAccessExpression(target) || Node.isElementAccessExpression(target)) && rootName(target) === name) return true;
-  }
-  return file.getDescendantsOfKind(SyntaxKind.CallExpression).some((call) => {
-    const callee = call.getExpression();
-    return Node.isPropertyAccessExpression(callee) && ELEMENT_ADDING.has(callee.getName()) && rootName(callee.getExpression()) === name;
-  });
-}
-
-/** The variable at the root of `a.b[c].d`. */
-function rootName(node: Node): string | undefined {
-  let current = unwrap(node);
-  while (Node.isPropertyAccessExpression(current) || Node.isElementAccessExpression(current)) current = unwrap(current.getExpression());
-  return Node.isIdentifier(current) ? current.getText() : undefined;
 }

@@ -45,6 +45,36 @@ export function variableInitializerOf(identifier: Node): Node | undefined {
   return declaration.getInitializer();
 }
 
+/** Methods that add to or overwrite an array's elements. */
+const ELEMENT_WRITERS = new Set(['push', 'unshift', 'splice', 'fill', 'copyWithin']);
+
+/**
+ * True when the file changes what a variable's object or array holds: `TABLE.key = …`,
+ * `TABLE[key] = …`, `LIST.push(…)`, `Object.assign(TABLE, …)`. A literal that is written into is
+ * no longer bounded by the source (by name, as {@link isAssignedInFile}: cheap, errs towards "written").
+ */
+export function isWrittenInto(declaration: import('ts-morph').VariableDeclaration): boolean {
+  const name = declaration.getName();
+  const file = declaration.getSourceFile();
+  const rootName = (node: Node): string | undefined => {
+    let current = unwrap(node);
+    while (Node.isPropertyAccessExpression(current) || Node.isElementAccessExpression(current)) current = unwrap(current.getExpression());
+    return Node.isIdentifier(current) ? current.getText() : undefined;
+  };
+  for (const binary of file.getDescendantsOfKind(SyntaxKind.BinaryExpression)) {
+    const operator = binary.getOperatorToken().getKind();
+    if (operator < SyntaxKind.FirstAssignment || operator > SyntaxKind.LastAssignment) continue;
+    const target = unwrap(binary.getLeft());
+    if ((Node.isPropertyAccessExpression(target) || Node.isElementAccessExpression(target)) && rootName(target) === name) return true;
+  }
+  return file.getDescendantsOfKind(SyntaxKind.CallExpression).some((call) => {
+    const callee = call.getExpression();
+    if (Node.isPropertyAccessExpression(callee) && ELEMENT_WRITERS.has(callee.getName()) && rootName(callee.getExpression()) === name) return true;
+    const first = call.getArguments()[0];
+    return callee.getText() === 'Object.assign' && first !== undefined && rootName(first) === name;
+  });
+}
+
 /** True when the file assigns to a variable spelt `name` somewhere (by name: cheap, and errs towards "assigned"). */
 function isAssignedInFile(source: ts.SourceFile, name: string): boolean {
   let assigned = false;

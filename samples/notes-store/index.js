@@ -17,11 +17,8 @@ function numberOf(id) {
 
 async function allNotes(ctx) {
   const keys = await ctx.storage.list(NOTE_PREFIX);
-  const notes = [];
-  for (const key of keys) {
-    const note = await ctx.storage.get(key);
-    if (note) notes.push(note);
-  }
+  // The reads are independent: the bridge serves them together.
+  const notes = (await Promise.all(keys.map((key) => ctx.storage.get(key)))).filter(Boolean);
   return notes.sort((a, b) => numberOf(a.id) - numberOf(b.id));
 }
 

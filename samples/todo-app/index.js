@@ -5,11 +5,9 @@ const PREFIX = 'todo:';
 const COUNTER = 'meta:next-id';
 
 async function load(ctx) {
-  const todos = [];
-  for (const key of await ctx.storage.list(PREFIX)) {
-    const todo = await ctx.storage.get(key);
-    if (todo) todos.push(todo);
-  }
+  const keys = await ctx.storage.list(PREFIX);
+  // The reads are independent: the bridge serves them together.
+  const todos = (await Promise.all(keys.map((key) => ctx.storage.get(key)))).filter(Boolean);
   return todos.sort((a, b) => a.id - b.id);
 }
 

@@ -1,6 +1,7 @@
 // Reads the sources of truth the docs are generated from. Each reader returns plain, sorted data so
 // that the renderers stay pure and the output is the same on every run.
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,7 +64,7 @@ export async function readOpenApi(database: ManagedDatabase): Promise<OpenApiDoc
   const { buildApp } = await import('../../server/registry/app');
   const dataDir = mkdtempSync(join(tmpdir(), 'plugin-codex-docs-'));
   try {
-    const config = readConfig({ JWT_SECRET: 'docs-generator-secret-that-is-long-enough-0123456789', PLUGIN_CODEX_DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+    const config = readConfig({ JWT_SECRET: randomBytes(32).toString('hex'), PLUGIN_CODEX_DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
     const app = await buildApp({ config, database });
     try {
       const response = await app.inject({ url: '/api/openapi.json' });
