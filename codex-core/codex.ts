@@ -96,6 +96,11 @@ export interface AnalyzeProjectOptions {
   files?: readonly string[];
   onProgress?: (progress: AnalysisProgress) => void;
   signal?: AbortSignal;
+  /**
+   * The check cache of this run, instead of {@link CodexOptions.cache}: a host that keeps one codex
+   * for long (the language server) passes its cache to each workspace scan.
+   */
+  cache?: CheckCache;
 }
 
 /** The outcome of analysing a project. */
@@ -182,6 +187,18 @@ function runFileRules(project: Project, source: SourceFile, reporter: FileReport
     performanceRules(index, reporter, relativeFile);
     deadZoneRules(index, reporter);
   });
+}
+
+/** The reuse counted since `before`. */
+function statsSince(now: CacheStats, before: CacheStats): CacheStats {
+  return {
+    typeHits: now.typeHits - before.typeHits,
+    typeMisses: now.typeMisses - before.typeMisses,
+    ruleHits: now.ruleHits - before.ruleHits,
+    ruleMisses: now.ruleMisses - before.ruleMisses,
+    lintHits: now.lintHits - before.lintHits,
+    lintMisses: now.lintMisses - before.lintMisses,
+  };
 }
 
 /** The check cache during one project analysis, with the keys of each program (computed once, on first use). */
@@ -411,7 +428,9 @@ export function createCodex(options: CodexOptions): Codex {
     // The lint worker starts first: it needs nothing of the compiler, so it lints while this thread
     // still loads the files and builds the program. Its results are reported after the type check,
     // in whatever order they came.
-    const cache = options.cache;
+    const cache = projectOptions.cache ?? options.cache;
+    // A cache serves many runs in a long-lived host: this run's reuse is the difference.
+    const statsBefore = cache ? { ...cache.stats } : undefined;
     const projectLint = startLint(files, projectOptions.categories, cache);
     const findings: Finding[] = [];
     const errors: { file: string; error: string }[] = [];
@@ -450,7 +469,7 @@ export function createCodex(options: CodexOptions): Codex {
       if (projectOptions.signal?.aborted) throw error;
       errors.push({ file: root, error: (error as Error).message });
     }
-    return { findings, files: files.length, errors, durationMs: performance.now() - started, ...(cache ? { cache: { ...cache.stats } } : {}) };
+    return { findings, files: files.length, errors, durationMs: performance.now() - started, ...(cache && statsBefore ? { cache: statsSince(cache.stats, statsBefore) } : {}) };
   }
 
   /** A warning on the project's ESLint config when it could not be loaded: the lint findings then come from the built-in set, not the rules the team chose. */

@@ -75,6 +75,8 @@ export interface ScanWorkspaceResult {
   /** Files whose analysis failed, with the reason. */
   errors: { file: string; error: string }[];
   durationMs: number;
+  /** What the scan reused from the last ones (type checks, codex rule runs, lint results), when it kept a cache. */
+  cache?: { typeHits: number; typeMisses: number; ruleHits: number; ruleMisses: number; lintHits: number; lintMisses: number };
 }
 
 /**
@@ -113,8 +115,10 @@ export interface CodexInitializationOptions {
   categories?: string[];
   /** Per-rule settings: `off`, `on` or a severity. */
   severityOverrides?: Record<string, string>;
-  /** Where the server keeps its learning records (the workspace storage folder). */
+  /** Where the server keeps its learning records and the workspace scan's check cache (the workspace storage folder). */
   storagePath?: string;
+  /** Reuse the results of unchanged files between workspace scans (default true; needs `storagePath`). */
+  scanCache?: boolean;
   llm?: LlmSettings;
 }
 

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { createCodex, type AnalysisProgress, type Category, type Codex, type CodexOptions, type FileAnalysis, type FileFix, type Finding, type Layer, type ProjectAnalysis } from '../../codex-core';
+import { CheckCache, createCodex, type AnalysisProgress, type Category, type Codex, type CodexOptions, type FileAnalysis, type FileFix, type Finding, type Layer, type ProjectAnalysis } from '../../codex-core';
 import { CodexGate } from './codex-gate';
 
 /**
@@ -22,10 +22,17 @@ export interface AnalysisEngine {
   fixAll(file: string, text: string): Promise<FileFix[]>;
   /** The type-check findings of the file's text with their code fixes (the analyses leave them pending). */
   resolveFixes(file: string, text: string): Promise<Finding[]>;
-  analyzeProject(categories: readonly Category[] | undefined, onProgress: (progress: AnalysisProgress) => void, signal?: AbortSignal): Promise<ProjectAnalysis>;
+  /** With `cacheFile`, results are reused from and saved to that check cache (see {@link ScanCacheFile}). */
+  analyzeProject(categories: readonly Category[] | undefined, onProgress: (progress: AnalysisProgress) => void, signal?: AbortSignal, cacheFile?: ScanCacheFile): Promise<ProjectAnalysis>;
   /** The unsaved text of another open document (or `undefined` when it closed). */
   setOverlay(file: string, text: string | undefined): void;
   dispose(): void;
+}
+
+/** Where a workspace scan keeps its check cache, and the name of the engine build that wrote it. */
+export interface ScanCacheFile {
+  path: string;
+  salt: string;
 }
 
 /** An engine on a codex in this thread. A codex that cannot be created (a broken configuration) fails each call, never the server. */
@@ -41,6 +48,12 @@ export function inProcessEngine(options: CodexOptions): AnalysisEngine {
     return codex;
   };
   const failed = (file: string, error: unknown): FileAnalysis => ({ file, findings: [], error: (error as Error).message, durationMs: 0 });
+  // Read from disk by the first scan, then kept: after each scan memory and the file agree.
+  let scanCache: CheckCache | undefined;
+  const scanCacheFor = (file: ScanCacheFile): CheckCache => {
+    if (scanCache?.path !== file.path || scanCache.salt !== file.salt) scanCache = new CheckCache(file.path, options.root, file.salt);
+    return scanCache;
+  };
   return {
     analyze: (file, text, layer, categories, schedule) => gate.run(async () => {
       try {
@@ -68,7 +81,18 @@ export function inProcessEngine(options: CodexOptions): AnalysisEngine {
       instance.setOverlay(file, text);
       return instance.resolveFixes(file);
     }),
-    analyzeProject: (categories, onProgress, signal) => gate.run(() => get().analyzeProject({ ...(categories ? { categories } : {}), onProgress, ...(signal ? { signal } : {}) })),
+    analyzeProject: (categories, onProgress, signal, cacheFile) => gate.run(async () => {
+      const instance = get();
+      const cache = cacheFile ? scanCacheFor(cacheFile) : undefined;
+      const analysis = await instance.analyzeProject({ ...(categories ? { categories } : {}), onProgress, ...(signal ? { signal } : {}), ...(cache ? { cache } : {}) });
+      try {
+        cache?.save(instance.projectFiles());
+      } catch (error) {
+        // The scan stands without a cache; the next one is only slower. (stderr: stdout is the LSP channel.)
+        process.stderr.write(`codex: could not write the scan cache ${cache?.path}: ${(error as Error).message}\n`);
+      }
+      return analysis;
+    }),
     setOverlay(file, text) {
       if (text === undefined) overlays.delete(file);
       else overlays.set(file, text);
@@ -85,7 +109,7 @@ export type WorkerRequest =
   | { id: number; method: 'analyze'; file: string; text: string; layer: Layer; categories?: readonly Category[]; notBefore?: number }
   | { id: number; method: 'fixAll'; file: string; text: string }
   | { id: number; method: 'resolveFixes'; file: string; text: string }
-  | { id: number; method: 'analyzeProject'; categories?: readonly Category[] }
+  | { id: number; method: 'analyzeProject'; categories?: readonly Category[]; cacheFile?: ScanCacheFile }
   | { id: number; method: 'cancel'; target: number }
   | { id: number; method: 'setOverlay'; file: string; text?: string };
 
@@ -142,8 +166,8 @@ export function workerEngine(options: CodexOptions, script: string): AnalysisEng
     },
     fixAll: (file, text) => call<FileFix[]>({ method: 'fixAll', file, text }).promise,
     resolveFixes: (file, text) => call<Finding[]>({ method: 'resolveFixes', file, text }).promise,
-    analyzeProject(categories, onProgress, signal) {
-      const { id, promise } = call<ProjectAnalysis>({ method: 'analyzeProject', ...(categories ? { categories } : {}) }, onProgress);
+    analyzeProject(categories, onProgress, signal, cacheFile) {
+      const { id, promise } = call<ProjectAnalysis>({ method: 'analyzeProject', ...(categories ? { categories } : {}), ...(cacheFile ? { cacheFile } : {}) }, onProgress);
       signal?.addEventListener('abort', () => worker.postMessage({ id: nextId++, method: 'cancel', target: id }));
       return promise;
     },

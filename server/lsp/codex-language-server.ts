@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import {
   CodeActionKind,
@@ -29,7 +30,7 @@ import {
 } from '../../protocol/lsp-methods';
 import { AppliedFixes } from './applied-fixes';
 import { AiFixes } from './ai-fixes';
-import { inProcessEngine, type AnalysisEngine } from './analysis-engine';
+import { inProcessEngine, type AnalysisEngine, type ScanCacheFile } from './analysis-engine';
 import { findingKey, mergeFindings, shiftFindings, type DocumentRun } from './document-runs';
 import { fileOf, toDiagnostic, toDisableLineAction, toQuickFix, uriOf, type DiagnosticData } from './finding-conversion';
 import type { ServerClient } from './server-client';
@@ -48,6 +49,11 @@ export interface CodexServerOptions {
    * passes a worker-thread engine; by default they share the in-process engine of the fast layers.
    */
   createDeepEngine?: (options: CodexOptions) => AnalysisEngine;
+  /**
+   * Names the build of the engine (a hash of the server bundle): workspace scans keep a check cache
+   * only when it is known, so results of another build, whose rules may differ, are never reused.
+   */
+  engineSalt?: string;
 }
 
 const SUPPORTED_LANGUAGES = new Set(['typescript', 'javascript', 'typescriptreact', 'javascriptreact']);
@@ -74,6 +80,8 @@ export class CodexLanguageServer {
   private readonly snapshots = new SnapshotRing(10);
   private readonly applied = new AppliedFixes();
   private engineCache: { fast: AnalysisEngine; deep: AnalysisEngine } | undefined;
+  /** Where workspace scans keep their check cache (none without a storage folder or an engine salt). */
+  private scanCacheFile: ScanCacheFile | undefined;
   private root = process.cwd();
   private pull = false;
   /**
@@ -114,6 +122,10 @@ export class CodexLanguageServer {
     this.pull = init.diagnosticMode === 'pull' && !!params.capabilities.textDocument?.diagnostic;
     this.applySettings(init);
     if (init.storagePath) this.store = new LearningStore(join(init.storagePath, 'codex-fix-learning.json'));
+    // One file per workspace root: the global storage folder, the fallback, is shared by all of them.
+    if (init.storagePath && init.scanCache !== false && this.options.engineSalt) {
+      this.scanCacheFile = { path: join(init.storagePath, `scan-cache-${createHash('sha1').update(this.root).digest('hex').slice(0, 12)}.json`), salt: this.options.engineSalt };
+    }
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: 2, save: { includeText: false } },
@@ -488,6 +500,7 @@ export class CodexLanguageServer {
         this.categories,
         ({ done, total, file }) => progress.report(`${done}/${total} ${file.slice(this.root.length + 1)}`, Math.round((done / total) * 100)),
         controller.signal,
+        this.scanCacheFile,
       );
       const byFile = new Map<string, Finding[]>();
       for (const finding of analysis.findings) (byFile.get(finding.file) ?? byFile.set(finding.file, []).get(finding.file)!).push(finding);
@@ -501,7 +514,7 @@ export class CodexLanguageServer {
       const byCategory: Record<string, number> = {};
       for (const finding of analysis.findings) byCategory[finding.category] = (byCategory[finding.category] ?? 0) + 1;
       this.setState('idle');
-      return { files: analysis.files, findings: analysis.findings.length, byCategory, errors: analysis.errors, durationMs: Math.round(analysis.durationMs) };
+      return { files: analysis.files, findings: analysis.findings.length, byCategory, errors: analysis.errors, durationMs: Math.round(analysis.durationMs), ...(analysis.cache ? { cache: analysis.cache } : {}) };
     } catch (error) {
       this.setState('error', undefined, `Workspace scan failed: ${(error as Error).message}`);
       throw error;

@@ -28,7 +28,7 @@ export function runCodexWorker(port: MessagePort, options: CodexOptions): void {
       case 'analyzeProject': {
         const controller = new AbortController();
         controllers.set(request.id, controller);
-        return answer(engine.analyzeProject(request.categories, (progress) => reply({ id: request.id, progress }), controller.signal).finally(() => controllers.delete(request.id)));
+        return answer(engine.analyzeProject(request.categories, (progress) => reply({ id: request.id, progress }), controller.signal, request.cacheFile).finally(() => controllers.delete(request.id)));
       }
       case 'cancel':
         controllers.get(request.target)?.abort();

@@ -1,11 +1,11 @@
 import { createTwoFilesPatch } from 'diff';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CodeActionResolveRequest, type CodeAction, type Diagnostic, type InitializeResult, type WorkspaceEdit } from 'vscode-languageserver-protocol';
-import { FIX_ALL_KIND, RevertLastFixRequest, ServerCommands, SnapshotsRequest, StatusNotification, type RunSnapshot, type StatusParams } from '../../protocol/lsp-methods';
+import { FIX_ALL_KIND, RevertLastFixRequest, ScanWorkspaceRequest, ServerCommands, SnapshotsRequest, StatusNotification, type RunSnapshot, type ScanWorkspaceResult, type StatusParams } from '../../protocol/lsp-methods';
 import { startFakeLlmServer, type FakeLlmServer } from '../support/fake-llm-server';
 import { startServer, uriOf, type LspSession } from './lsp-client';
 
@@ -315,6 +315,37 @@ describe('codex language server: pull diagnostics and failures', () => {
       expect(diagnostics.find((diagnostic) => diagnostic.code === 'dep-undeclared')?.message).toContain('left-pad');
     } finally {
       await session.stop();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps a check cache between workspace scans, across server restarts, and re-checks only what changed', async () => {
+    const root = makeProject();
+    writeFileSync(join(root, 'src/util.ts'), 'export const double = (n: number): number => n * 2;\n');
+    writeFileSync(join(root, 'src/main.ts'), "import { double } from './util';\nimport { describeOrder } from './order';\nexport const text = describeOrder(double(2));\n");
+    const scan = async (): Promise<ScanWorkspaceResult> => {
+      const session = startServer();
+      try {
+        await initialize(session, root);
+        return await session.connection.sendRequest(ScanWorkspaceRequest.type, {});
+      } finally {
+        await session.stop();
+      }
+    };
+    try {
+      const cold = await scan();
+      expect(cold.files).toBe(3);
+      expect(cold.cache).toMatchObject({ typeHits: 0, typeMisses: 3, ruleHits: 0 });
+      const warm = await scan();
+      expect({ findings: warm.findings, byCategory: warm.byCategory }).toEqual({ findings: cold.findings, byCategory: cold.byCategory });
+      expect(warm.cache).toMatchObject({ typeHits: 3, typeMisses: 0, ruleHits: 3, ruleMisses: 0 });
+      // A new type error in util.ts: its own check runs again, and main.ts, whose import's signature changed.
+      writeFileSync(join(root, 'src/util.ts'), 'export const double = (n: number): string => n * 2;\n');
+      const edited = await scan();
+      expect(edited.cache).toMatchObject({ typeHits: 1, typeMisses: 2 });
+      expect(edited.byCategory.type).toBe((cold.byCategory.type ?? 0) + 2);
+      expect(readdirSync(join(root, '.storage')).filter((name) => name.startsWith('scan-cache-'))).toHaveLength(1);
+    } finally {
       rmSync(root, { recursive: true, force: true });
     }
   });
