@@ -122,12 +122,14 @@ const COLLECTION_WRITERS = new Set(['push', 'unshift', 'splice', 'pop', 'shift',
 function readsWhatTheLoopWrites(awaited: Node, loop: Node): boolean {
   const inside = perIterationBindings(loop);
   const written = new Set<string>();
+  // Only writes that follow from an awaited result carry it on: `offset = offset + lengths[i]`
+  // beside the await is bookkeeping, and the iterations stay independent (found in knex's oracledb dialect).
   for (const binary of loop.getDescendantsOfKind(SyntaxKind.BinaryExpression)) {
-    if (isAssignment(binary)) written.add(rootIdentifierOf(binary.getLeft()) ?? '');
+    if (isAssignment(binary) && followsAnAwait(binary, loop)) written.add(rootIdentifierOf(binary.getLeft()) ?? '');
   }
   for (const call of loop.getDescendantsOfKind(SyntaxKind.CallExpression)) {
     const callee = call.getExpression();
-    if (Node.isPropertyAccessExpression(callee) && COLLECTION_WRITERS.has(callee.getName()) && !awaited.containsRange(call.getPos(), call.getEnd())) {
+    if (Node.isPropertyAccessExpression(callee) && COLLECTION_WRITERS.has(callee.getName()) && !awaited.containsRange(call.getPos(), call.getEnd()) && followsAnAwait(call, loop)) {
       written.add(rootIdentifierOf(callee.getExpression()) ?? '');
     }
   }
@@ -136,6 +138,60 @@ function readsWhatTheLoopWrites(awaited: Node, loop: Node): boolean {
     const name = identifier.getText();
     return written.has(name) && !inside.has(name);
   });
+}
+
+/**
+ * True when a write inside `loop` depends on an awaited result: it holds an await itself
+ * (`seen.add(await key(x))`), or sits under a condition that does (`if (await passes(x)) kept.push(x)`,
+ * also through a variable of the loop: `const ok = await passes(x); if (ok) …`).
+ */
+function followsAnAwait(write: Node, loop: Node): boolean {
+  const awaits = (node: Node): boolean => Node.isAwaitExpression(node) || node.getDescendantsOfKind(SyntaxKind.AwaitExpression).length > 0;
+  const awaitedValue = (condition: Node): boolean => awaits(condition) || (Node.isIdentifier(condition) ? [condition] : condition.getDescendantsOfKind(SyntaxKind.Identifier)).some((identifier) => {
+    const declaration = identifier.getSymbol()?.getDeclarations()[0];
+    const initializer = declaration && Node.isVariableDeclaration(declaration) && loop.containsRange(declaration.getPos(), declaration.getEnd()) ? declaration.getInitializer() : undefined;
+    return initializer !== undefined && awaits(initializer);
+  });
+  if (awaits(write)) return true;
+  for (let node = write.getParent(); node && node !== loop; node = node.getParent()) {
+    if (Node.isIfStatement(node) && awaitedValue(node.getExpression())) return true;
+    if (Node.isConditionalExpression(node) && awaitedValue(node.getCondition())) return true;
+  }
+  return false;
+}
+
+/** Methods that add elements to a list. */
+const GROWING = new Set(['push', 'unshift', 'splice']);
+/** Array methods whose result still holds the list they are called on. */
+const LIST_KEEPING = new Set(['concat', 'slice', 'filter', 'map', 'sort', 'toSorted', 'reverse', 'toReversed', 'flat', 'flatMap', 'with']);
+
+/**
+ * The variables a loop moves on to something new each time (`current = current.children.find(…)`
+ * while descending a tree), not counting a list it rebuilds from itself (`columns =
+ * columns.concat(key).sort()` still holds every earlier element: found in knex's query compiler).
+ */
+function movedOnNames(loop: Node): Set<string> {
+  const names = loopVariantNames(loop);
+  for (const binary of loop.getDescendantsOfKind(SyntaxKind.BinaryExpression)) {
+    if (!isAssignment(binary) || !Node.isIdentifier(binary.getLeft())) continue;
+    const name = binary.getLeft().getText();
+    const right = binary.getRight();
+    const keepsItself = right.getDescendantsOfKind(SyntaxKind.SpreadElement).some((spread) => spread.getExpression().getText() === name)
+      || [right, ...right.getDescendantsOfKind(SyntaxKind.CallExpression)].some((call) => {
+        if (!Node.isCallExpression(call)) return false;
+        const callee = call.getExpression();
+        return Node.isPropertyAccessExpression(callee) && LIST_KEEPING.has(callee.getName()) && rootIdentifierOf(callee.getExpression()) === name;
+      });
+    if (keepsItself || binary.getOperatorToken().getKind() !== SyntaxKind.EqualsToken) names.delete(name);
+  }
+  // A list declared before the loop that the loop also pushes into grows between its resets.
+  const fresh = perIterationBindings(loop);
+  for (const call of loop.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    const callee = call.getExpression();
+    const root = Node.isPropertyAccessExpression(callee) && GROWING.has(callee.getName()) ? rootIdentifierOf(callee.getExpression()) : undefined;
+    if (root && !fresh.has(root)) names.delete(root);
+  }
+  return names;
 }
 
 function isAsync(fn: Node): boolean {
@@ -407,7 +463,7 @@ export function performanceRules(index: SyntaxIndex, reporter: FileReporter, rel
       // the work adds up to the total of their lengths, not a product (found in TypeORM's query runners).
       // So does a list reached from a variable the loop moves on (`current = child` while descending a tree).
       const root = rootIdentifierOf(receiver);
-      if (root && loopVariantNames(loop).has(root)) continue;
+      if (root && movedOnNames(loop).has(root)) continue;
       report('perf-quadratic-lookup', call, `${callee.getText()}() scans an array on every iteration (O(n²))`, 'Build a Set or Map of the array once, before the loop, and look up in it.');
     }
   }
