@@ -171,26 +171,30 @@ const LIST_KEEPING = new Set(['concat', 'slice', 'filter', 'map', 'sort', 'toSor
  * columns.concat(key).sort()` still holds every earlier element: found in knex's query compiler).
  */
 function movedOnNames(loop: Node): Set<string> {
-  const names = loopVariantNames(loop);
+  const fresh = perIterationBindings(loop);
+  const names = new Set(fresh);
+  const kept = new Set<string>();
   for (const binary of loop.getDescendantsOfKind(SyntaxKind.BinaryExpression)) {
     if (!isAssignment(binary) || !Node.isIdentifier(binary.getLeft())) continue;
     const name = binary.getLeft().getText();
     const right = binary.getRight();
-    const keepsItself = right.getDescendantsOfKind(SyntaxKind.SpreadElement).some((spread) => spread.getExpression().getText() === name)
+    const keepsItself = binary.getOperatorToken().getKind() !== SyntaxKind.EqualsToken
+      || right.getDescendantsOfKind(SyntaxKind.SpreadElement).some((spread) => spread.getExpression().getText() === name)
       || [right, ...right.getDescendantsOfKind(SyntaxKind.CallExpression)].some((call) => {
         if (!Node.isCallExpression(call)) return false;
         const callee = call.getExpression();
         return Node.isPropertyAccessExpression(callee) && LIST_KEEPING.has(callee.getName()) && rootIdentifierOf(callee.getExpression()) === name;
       });
-    if (keepsItself || binary.getOperatorToken().getKind() !== SyntaxKind.EqualsToken) names.delete(name);
+    if (keepsItself) kept.add(name);
+    else names.add(name);
   }
   // A list declared before the loop that the loop also pushes into grows between its resets.
-  const fresh = perIterationBindings(loop);
   for (const call of loop.getDescendantsOfKind(SyntaxKind.CallExpression)) {
     const callee = call.getExpression();
     const root = Node.isPropertyAccessExpression(callee) && GROWING.has(callee.getName()) ? rootIdentifierOf(callee.getExpression()) : undefined;
-    if (root && !fresh.has(root)) names.delete(root);
+    if (root && !fresh.has(root)) kept.add(root);
   }
+  for (const name of kept) if (!fresh.has(name)) names.delete(name);
   return names;
 }
 
