@@ -209,9 +209,14 @@ export async function cachedLintMessages(root: string, file: string, text: strin
   return { result: { key, messages: await lintMessages(root, file, text) }, hit: false };
 }
 
-/** Reports lint messages of `reporter.file`: each ESLint fixer becomes a trivial fix, each suggestion a suggested one. */
+/**
+ * Reports lint messages of `reporter.file`: each ESLint fixer becomes a trivial fix, each suggestion a
+ * suggested one; and the names in its `plugin-codex-disable…` comments that are no rule or category.
+ */
 export function reportLintMessages(reporter: FileReporter, messages: readonly LintMessage[]): void {
   if (!reporter.wants('lint')) return;
+  // Wherever ESLint's messages for a file are reported, so are the file's unknown directive names: once per file and layer.
+  reporter.reportDirectiveProblems();
   for (const message of messages) {
     const start = reporter.lines.offset({ line: message.line - 1, character: message.column - 1 });
     const end = message.endLine === undefined

@@ -1,7 +1,7 @@
-import type { Category, Finding, Fix, Severity } from '../protocol/findings';
+import { CATEGORIES, type Category, type Finding, type Fix, type Severity } from '../protocol/findings';
 import type { CodexConfig } from './config';
 import { LineMap } from './positions';
-import { ruleById } from './rule-catalogue';
+import { isRuleId, ruleById } from './rule-catalogue';
 import { Suppressions } from './suppressions';
 
 /** An edit given as offsets into the file being reported on. */
@@ -67,6 +67,20 @@ export class FileReporter {
   /** True when `ruleId` should run for this request. */
   wants(ruleId: string): boolean {
     return this.settings.enabled(ruleId, this.requested);
+  }
+
+  /**
+   * Reports the names in the file's `plugin-codex-disable…` comments that are no rule id or
+   * category (as ESLint reports an unknown rule in a disable comment), under lint.
+   */
+  reportDirectiveProblems(): void {
+    if (!this.wants('lint')) return;
+    this.suppressions ??= Suppressions.of(this.file, this.lines.text);
+    const known = (name: string): boolean => isRuleId(name) || (CATEGORIES as readonly string[]).includes(name);
+    for (const problem of this.suppressions.problems(known)) {
+      this.report({ ruleId: 'lint', code: 'plugin-codex-directive', severity: 'warning', start: problem.start, end: problem.end, message: problem.message,
+        suggestion: 'Name a rule id (docs/rules) or a category: type, lint, dependency, security, performance, dead-zone, schema-drift.' });
+    }
   }
 
   report(report: Report): void {

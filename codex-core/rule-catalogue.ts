@@ -46,6 +46,11 @@ export const RULES: readonly RuleDescription[] = [
 const byId = new Map(RULES.map((entry) => [entry.id, entry]));
 
 /** The catalogue entry of `id`; throws for an unknown id because that is a bug in a rule. */
+/** True when `id` names a rule of the catalogue. */
+export function isRuleId(id: string): boolean {
+  return byId.has(id);
+}
+
 export function ruleById(id: string): RuleDescription {
   const found = byId.get(id);
   if (!found) throw new Error(`unknown codex rule ${id}`);

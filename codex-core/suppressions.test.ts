@@ -96,6 +96,32 @@ describe('plugin-codex-disable comments', () => {
   });
 });
 
+describe('directive names', () => {
+  it('a name that is no rule or category is reported under lint, on the comment, and the rest of the directive still works', async () => {
+    const code = [
+      '// plugin-codex-disable-next-line security-dynamic-cod, security',
+      EVAL,
+      '// plugin-codex-disable-next-line perf-await-in-loop, dead-zone -- known names',
+      'export const value = 1;',
+    ].join('\n');
+    const file = `${root}/named-${++counter}.ts`;
+    codex.setOverlay(file, code);
+    try {
+      const result = await codex.analyzeFile(file, { layers: 'full', categories: ['security', 'lint'] });
+      const problems = result.findings.filter((finding) => finding.code === 'plugin-codex-directive');
+      expect(problems.map((finding) => [finding.range.start.line, finding.severity, finding.message])).toEqual([
+        [0, 'warning', 'plugin-codex-disable-next-line names security-dynamic-cod, which is no codex rule or category: it turns nothing off'],
+      ]);
+      expect(result.findings.filter((finding) => finding.ruleId === 'security-dynamic-code')).toEqual([]);
+      // The fast layer (the editor's first answer) says it too.
+      const fast = await codex.analyzeText(file, code, { layers: 'fast' });
+      expect(fast.findings.filter((finding) => finding.code === 'plugin-codex-directive')).toHaveLength(1);
+    } finally {
+      codex.setOverlay(file, undefined);
+    }
+  });
+});
+
 describe('disableNextLineComment', () => {
   it('inserts the directive above the line with its indentation and line ending', () => {
     expect(disableNextLineComment('a.ts', 'a();\n    b();\n', 1, 'plugin-codex-disable-next-line security-dynamic-code')).toEqual({ offset: 5, newText: '    // plugin-codex-disable-next-line security-dynamic-code\n' });

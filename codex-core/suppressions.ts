@@ -28,6 +28,17 @@ interface Directive {
   to: number;
   /** Rule ids and category names; empty for all codex rules. */
   names: ReadonlySet<string>;
+  /** `disable-next-line`, `disable-line` or `disable`, and where the comment is. */
+  kind: string;
+  start: number;
+  end: number;
+}
+
+/** A name in a directive that is no rule id or category: a typo that would turn nothing off. */
+export interface DirectiveProblem {
+  start: number;
+  end: number;
+  message: string;
 }
 
 /** The suppression directives of one file. */
@@ -49,11 +60,21 @@ export class Suppressions {
       const names = new Set(rest.split(/\s--\s|\s--$/)[0]!.split(/[\s,]+/).filter(Boolean));
       const line = lines.position(comment.start).line;
       const endLine = lines.position(comment.end).line;
-      if (kind === 'disable-next-line') directives.push({ from: endLine + 1, to: endLine + 1, names });
-      else if (kind === 'disable-line') directives.push({ from: line, to: endLine, names });
-      else directives.push({ from: line, to: Number.POSITIVE_INFINITY, names });
+      const where = { kind: kind!, start: comment.start, end: comment.end };
+      if (kind === 'disable-next-line') directives.push({ from: endLine + 1, to: endLine + 1, names, ...where });
+      else if (kind === 'disable-line') directives.push({ from: line, to: endLine, names, ...where });
+      else directives.push({ from: line, to: Number.POSITIVE_INFINITY, names, ...where });
     }
     return directives.length === 0 ? Suppressions.NONE : new Suppressions(directives);
+  }
+
+  /** The names that are no rule id (`known`) or category, each with its directive's comment. */
+  problems(known: (name: string) => boolean): DirectiveProblem[] {
+    return this.directives.flatMap((directive) => [...directive.names].filter((name) => !known(name)).map((name) => ({
+      start: directive.start,
+      end: directive.end,
+      message: `plugin-codex-${directive.kind} names ${name}, which is no codex rule or category: it turns nothing off`,
+    })));
   }
 
   /** True when a finding of `ruleId` (in `category`) that starts on `line` is turned off. */
