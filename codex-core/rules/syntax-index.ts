@@ -105,9 +105,14 @@ export class SyntaxIndex {
   }
 
   private wrap(node: ts.Node): Node {
-    // ts-morph's own accessor from compiler node to wrapper (internal, but what every getter uses).
-    return (this.source as unknown as { _getNodeFromCompilerNode(node: ts.Node): Node })._getNodeFromCompilerNode(node);
+    return wrapCompilerNode(this.source, node);
   }
+}
+
+/** The ts-morph wrapper of a compiler node of `source`, made only when asked for. */
+export function wrapCompilerNode(source: SourceFile, node: ts.Node): Node {
+  // ts-morph's own accessor from compiler node to wrapper (internal, but what every getter uses).
+  return (source as unknown as { _getNodeFromCompilerNode(node: ts.Node): Node })._getNodeFromCompilerNode(node);
 }
 
 /** The name a call is made through: `exec` for `exec(...)` and `cp.exec(...)`. */

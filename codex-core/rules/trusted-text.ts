@@ -1,5 +1,5 @@
-import { Node, SyntaxKind, TypeFlags, type Type } from 'ts-morph';
-import { calleeName, isFunctionLike } from './syntax-index';
+import { Node, SyntaxKind, TypeFlags, ts, type Type } from 'ts-morph';
+import { calleeName, isFunctionLike, wrapCompilerNode } from './syntax-index';
 import { isConstant, isWrittenInto, unwrap } from './value-flow';
 
 /**
@@ -55,7 +55,14 @@ function trusted(node: Node, hops: number, path: Set<Node>): boolean {
 }
 
 function trustedValue(value: Node, hops: number, path: Set<Node>): boolean {
-  if (isConstant(value) || hasClosedType(value)) return true;
+  if (isConstant(value)) return true;
+  if (trustedByShape(value, hops, path)) return true;
+  // Last, as it makes the checker work: a number, a boolean, a union of string literals.
+  return hasClosedType(value);
+}
+
+/** True when how `value` is built shows it holds only trusted text. */
+function trustedByShape(value: Node, hops: number, path: Set<Node>): boolean {
   if (Node.isTemplateExpression(value)) return value.getTemplateSpans().every((span) => trusted(span.getExpression(), hops, path));
   if (Node.isBinaryExpression(value)) {
     const operator = value.getOperatorToken().getKind();
@@ -164,22 +171,34 @@ function trustedVariable(identifier: Node, hops: number, path: Set<Node>): boole
   const initializer = declaration.getInitializer();
   if (!initializer || !trusted(initializer, hops + 1, path)) return false;
   // Everything later written into the variable, or added to the array it holds, must be trusted too.
-  const name = declaration.getName();
   const scope = declaration.getFirstAncestor(isFunctionLike) ?? declaration.getSourceFile();
-  for (const binary of scope.getDescendantsOfKind(SyntaxKind.BinaryExpression)) {
-    const operator = binary.getOperatorToken().getKind();
-    if (operator < SyntaxKind.FirstAssignment || operator > SyntaxKind.LastAssignment) continue;
-    const target = unwrap(binary.getLeft());
-    const written = Node.isIdentifier(target) ? target : Node.isElementAccessExpression(target) ? unwrap(target.getExpression()) : undefined;
-    if (written && written.getText() === name && !trusted(binary.getRight(), hops + 1, path)) return false;
-  }
-  for (const call of scope.getDescendantsOfKind(SyntaxKind.CallExpression)) {
-    const callee = call.getExpression();
-    if (!Node.isPropertyAccessExpression(callee) || !ELEMENT_ADDING.has(callee.getName()) || callee.getExpression().getText() !== name) continue;
-    const added = callee.getName() === 'splice' ? call.getArguments().slice(2) : call.getArguments();
-    if (!added.every((argument) => trusted(argument, hops + 1, path))) return false;
-  }
-  return true;
+  return writesInto(scope, declaration.getName()).every((written) => trusted(written, hops + 1, path));
+}
+
+/**
+ * What `scope` writes into the variable spelt `name`: right sides of `name = …`, `name += …` and
+ * `name[i] = …`, and what `name.push(…)` and the other adding methods add. Found on the compiler's
+ * tree, so only the matches get ts-morph wrappers (a module scope holds the whole file).
+ */
+function writesInto(scope: Node, name: string): Node[] {
+  const found: ts.Node[] = [];
+  const named = (node: ts.Node): boolean => {
+    let current = node;
+    while (ts.isParenthesizedExpression(current) || ts.isNonNullExpression(current) || ts.isAsExpression(current)) current = current.expression;
+    return ts.isIdentifier(current) && current.text === name;
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+      const target = node.left;
+      if (named(target) || (ts.isElementAccessExpression(target) && named(target.expression))) found.push(node.right);
+    } else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && ELEMENT_ADDING.has(node.expression.name.text) && named(node.expression.expression)) {
+      found.push(...(node.expression.name.text === 'splice' ? node.arguments.slice(2) : node.arguments));
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(scope.compilerNode);
+  const source = scope.getSourceFile();
+  return found.map((node) => wrapCompilerNode(source, node));
 }
 
 /** A callback's element parameter (`columns.map((column) => …)`) is trusted when the array it iterates is. */

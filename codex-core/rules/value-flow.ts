@@ -1,5 +1,5 @@
 import { Node, SyntaxKind, ts } from 'ts-morph';
-import { calleeName, isFunctionLike } from './syntax-index';
+import { calleeName, isFunctionLike, wrapCompilerNode } from './syntax-index';
 
 /** How far values are followed through assignments and parameters: enough for local code, cheap. */
 const MAX_DEPTH = 4;
@@ -48,31 +48,42 @@ export function variableInitializerOf(identifier: Node): Node | undefined {
 /** Methods that add to or overwrite an array's elements. */
 const ELEMENT_WRITERS = new Set(['push', 'unshift', 'splice', 'fill', 'copyWithin']);
 
+/** The variable at the root of `a.b[c].d`, on the compiler's tree. */
+function rootNameOf(node: ts.Node): string | undefined {
+  let current = node;
+  for (;;) {
+    if (ts.isParenthesizedExpression(current) || ts.isNonNullExpression(current) || ts.isAsExpression(current)) current = current.expression;
+    else if (ts.isPropertyAccessExpression(current) || ts.isElementAccessExpression(current)) current = current.expression;
+    else break;
+  }
+  return ts.isIdentifier(current) ? current.text : undefined;
+}
+
 /**
  * True when the file changes what a variable's object or array holds: `TABLE.key = …`,
  * `TABLE[key] = …`, `LIST.push(…)`, `Object.assign(TABLE, …)`. A literal that is written into is
- * no longer bounded by the source (by name, as {@link isAssignedInFile}: cheap, errs towards "written").
+ * no longer bounded by the source. By name and on the compiler's tree, as {@link isAssignedInFile}:
+ * cheap, and errs towards "written".
  */
 export function isWrittenInto(declaration: import('ts-morph').VariableDeclaration): boolean {
   const name = declaration.getName();
-  const file = declaration.getSourceFile();
-  const rootName = (node: Node): string | undefined => {
-    let current = unwrap(node);
-    while (Node.isPropertyAccessExpression(current) || Node.isElementAccessExpression(current)) current = unwrap(current.getExpression());
-    return Node.isIdentifier(current) ? current.getText() : undefined;
+  let written = false;
+  const visit = (node: ts.Node): void => {
+    if (written) return;
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+      const target = node.left;
+      if ((ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target)) && rootNameOf(target) === name) written = true;
+    } else if (ts.isCallExpression(node)) {
+      const callee = node.expression;
+      const first = node.arguments[0];
+      if (ts.isPropertyAccessExpression(callee) && ELEMENT_WRITERS.has(callee.name.text) && rootNameOf(callee.expression) === name) written = true;
+      else if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'assign' && ts.isIdentifier(callee.expression) && callee.expression.text === 'Object'
+        && first !== undefined && rootNameOf(first) === name) written = true;
+    }
+    ts.forEachChild(node, visit);
   };
-  for (const binary of file.getDescendantsOfKind(SyntaxKind.BinaryExpression)) {
-    const operator = binary.getOperatorToken().getKind();
-    if (operator < SyntaxKind.FirstAssignment || operator > SyntaxKind.LastAssignment) continue;
-    const target = unwrap(binary.getLeft());
-    if ((Node.isPropertyAccessExpression(target) || Node.isElementAccessExpression(target)) && rootName(target) === name) return true;
-  }
-  return file.getDescendantsOfKind(SyntaxKind.CallExpression).some((call) => {
-    const callee = call.getExpression();
-    if (Node.isPropertyAccessExpression(callee) && ELEMENT_WRITERS.has(callee.getName()) && rootName(callee.getExpression()) === name) return true;
-    const first = call.getArguments()[0];
-    return callee.getText() === 'Object.assign' && first !== undefined && rootName(first) === name;
-  });
+  visit(declaration.getSourceFile().compilerNode);
+  return written;
 }
 
 /** True when the file assigns to a variable spelt `name` somewhere (by name: cheap, and errs towards "assigned"). */
@@ -134,13 +145,20 @@ export function isInterpolatedString(node: Node, depth = 0): boolean {
   if (Node.isIdentifier(value) && depth < MAX_DEPTH) {
     const initializer = initializerOf(value);
     if (initializer && isInterpolatedString(initializer, depth + 1)) return true;
-    // `let sql = '...'; sql += filter;` builds the string too.
+    // `let sql = '...'; sql += filter;` builds the string too. The scope is walked on the compiler's
+    // tree and only the `+=` found get wrappers: a module scope is the whole file.
     const declaration = value.getSymbol()?.getDeclarations()[0];
     if (declaration && Node.isVariableDeclaration(declaration)) {
       const name = value.getText();
       const scope = declaration.getFirstAncestor(isFunctionLike) ?? declaration.getSourceFile();
-      return scope.getDescendantsOfKind(SyntaxKind.BinaryExpression).some((binary) =>
-        binary.getOperatorToken().getKind() === SyntaxKind.PlusEqualsToken && binary.getLeft().getText() === name && !isConstant(binary.getRight()));
+      const appended: ts.Node[] = [];
+      const visit = (node: ts.Node): void => {
+        if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.PlusEqualsToken && ts.isIdentifier(node.left) && node.left.text === name) appended.push(node.right);
+        ts.forEachChild(node, visit);
+      };
+      visit(scope.compilerNode);
+      const source = scope.getSourceFile();
+      return appended.some((right) => !isConstant(wrapCompilerNode(source, right)));
     }
   }
   return false;
