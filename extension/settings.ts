@@ -22,6 +22,7 @@ export function serverOptions(storagePath: string | undefined, apiKey: string | 
     categories: config.get<string[]>('categories', []),
     severityOverrides: config.get<Record<string, string>>('severityOverrides', {}),
     ...(storagePath ? { storagePath } : {}),
+    scanCache: config.get<boolean>('scanCache', true),
     llm: {
       baseUrl: config.get<string>('llm.baseUrl', '') || process.env.CODEX_LLM_BASE_URL || undefined,
       model: config.get<string>('llm.model', '') || process.env.CODEX_LLM_MODEL || undefined,
