@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+// plugin-codex-disable-next-line dep-dev-at-runtime -- bundled into dist/extension.cjs: the package installs nothing for the extension
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import type { CodexInitializationOptions } from '../protocol/lsp-methods';
 

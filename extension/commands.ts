@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+// plugin-codex-disable-next-line dep-dev-at-runtime -- bundled into dist/extension.cjs: the package installs nothing for the extension
 import { ExecuteCommandRequest, type LanguageClient } from 'vscode-languageclient/node';
 import { LlmSettingsNotification, RevertLastFixRequest, ScanWorkspaceRequest, ServerCommands } from '../protocol/lsp-methods';
 import type { RegistryConnections } from './registry-connection';

@@ -39,6 +39,7 @@ export async function resolveWorkerScript(name: string, callerUrl: string, expli
 }
 
 async function bundleForDevelopment(name: string, source: string): Promise<string> {
+  // plugin-codex-disable-next-line dep-dev-at-runtime -- only when running from the TypeScript sources, where the dev tools are installed
   const { build } = await import('esbuild');
   const result = await build({
     entryPoints: [source],
