@@ -69,6 +69,8 @@ const started = Date.now();
 const built = [];
 for (const bundle of bundles) {
   if (!existsSync(bundle.entry)) continue;
+  // esbuild spreads each build over every core already: building the bundles together was no faster (5.6–6.2 s against 5.2–5.5 s).
+  // plugin-codex-disable-next-line perf-await-in-loop
   await build({
     ...(bundle.splitting
       ? { entryPoints: { [basename(bundle.outfile, '.js')]: bundle.entry }, outdir: dirname(bundle.outfile), splitting: true, chunkNames: 'cli-chunk-[hash]' }
