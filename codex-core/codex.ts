@@ -445,9 +445,23 @@ export function createCodex(options: CodexOptions): Codex {
       const cached = cache ? cachedResults(cache) : undefined;
       const perFile = new Map<string, FileAnalysis>();
       let done = 0;
+      // Two passes: every type check first, then the codex's file rules over all files. Run between
+      // the checks, the rules (their symbol and type lookups, their syntax walks) slowed the checker
+      // itself: on zod its checkSourceFile took 11.7 s instead of 9.6 s, and garbage collection 0.8 s
+      // more, for 0.7 s of rule work. The findings are the same either way.
+      const requested = projectOptions.categories ?? FULL;
+      const checks = requested.filter((category) => !FILE_RULE_CATEGORIES.includes(category));
+      const rules = requested.filter((category) => FILE_RULE_CATEGORIES.includes(category));
+      const signal = projectOptions.signal ? { signal: projectOptions.signal } : {};
       for (const file of checkOrder) {
-        perFile.set(file, await analyzeFile(file, { layers: 'full', ...(projectOptions.categories ? { categories: projectOptions.categories } : {}), ...(projectOptions.signal ? { signal: projectOptions.signal } : {}) }, projectLint ? 'elsewhere' : 'here', typeChecked.has(file), cached));
+        perFile.set(file, await analyzeFile(file, { layers: 'full', categories: checks, ...signal }, projectLint ? 'elsewhere' : 'here', typeChecked.has(file), cached));
         projectOptions.onProgress?.({ done: ++done, total: files.length, file });
+      }
+      for (const file of rules.length > 0 ? checkOrder : []) {
+        const checked = perFile.get(file)!;
+        if (checked.error) continue;
+        const ruled = await analyzeFile(file, { layers: 'full', categories: rules, ...signal }, 'elsewhere', false, cached);
+        perFile.set(file, ruled.error ? { ...checked, error: ruled.error } : { ...checked, findings: [...checked.findings, ...ruled.findings], durationMs: checked.durationMs + ruled.durationMs });
       }
       for (const file of files) {
         const result = perFile.get(file)!;
