@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../protocol/findings';
 import { createCodex } from './codex';
 import { removeFixture, writeFixture } from './rule-test-support';
-import { disableNextLineComment } from './suppressions';
+import { disableDirectiveFor, disableNextLineComment } from './suppressions';
 
 const root = writeFixture({ 'package.json': '{"name":"fixture","type":"module"}' });
 const codex = createCodex({ root });
@@ -133,5 +133,16 @@ describe('disableNextLineComment', () => {
     expect(disableNextLineComment('a.tsx', 'const view = <div>\n  {run(x)}\n</div>;\n', 1, 'plugin-codex-disable-next-line security-dynamic-code')).toBeUndefined();
     expect(disableNextLineComment('a.tsx', 'const view = (\n  <div>{run(x)}</div>\n);\n', 1, 'plugin-codex-disable-next-line security-dynamic-code')).toBeDefined();
     expect(disableNextLineComment('schema.sql', 'SELECT 1;\n', 0, 'plugin-codex-disable-next-line schema-drift')).toBeUndefined();
+  });
+});
+
+describe('disableDirectiveFor', () => {
+  it('names the codex rule, or the ESLint rule, and nothing for compiler errors or the codex\'s own lint findings', () => {
+    expect(disableDirectiveFor({ category: 'security', ruleId: 'security-sql-injection' })).toBe('plugin-codex-disable-next-line security-sql-injection');
+    expect(disableDirectiveFor({ category: 'lint', ruleId: 'lint', code: '@typescript-eslint/no-unused-vars' })).toBe('eslint-disable-next-line @typescript-eslint/no-unused-vars');
+    expect(disableDirectiveFor({ category: 'type', ruleId: 'type-check', code: 'TS2322' })).toBeUndefined();
+    expect(disableDirectiveFor({ category: 'lint', ruleId: 'lint', code: 'eslint-config' })).toBeUndefined();
+    expect(disableDirectiveFor({ category: 'lint', ruleId: 'lint', code: 'plugin-codex-directive' })).toBeUndefined();
+    expect(disableDirectiveFor({ category: 'lint', ruleId: 'lint' })).toBeUndefined();
   });
 });

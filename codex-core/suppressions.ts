@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import type { Category } from '../protocol/findings';
+import type { Category, Finding } from '../protocol/findings';
 import { LineMap } from './positions';
 
 /**
@@ -160,4 +160,20 @@ function startsInCode(file: string, text: string, offset: number): boolean {
   if (ts.isJsxText(node) || ts.isJsxElement(node) || ts.isJsxFragment(node)) return false;
   const literal = ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateLiteralToken(node) || ts.isRegularExpressionLiteral(node);
   return !(literal && offset > node.getStart(source));
+}
+
+/** Codes of lint findings that the codex reports itself, not ESLint: no ESLint comment turns them off. */
+export const CODEX_LINT_CODES: ReadonlySet<string> = new Set(['eslint-config', 'plugin-codex-directive']);
+
+/**
+ * The comment that turns `finding` off on its line: `plugin-codex-disable-next-line <rule>` for the
+ * codex's own rules, `eslint-disable-next-line <rule>` for an ESLint rule's message. None for
+ * compiler errors (`@ts-expect-error` is the compiler's to offer), ESLint messages without a rule
+ * (parse errors) and the lint findings the codex reports itself (a broken ESLint config, a directive
+ * naming no rule).
+ */
+export function disableDirectiveFor(finding: Pick<Finding, 'category' | 'ruleId' | 'code'>): string | undefined {
+  if (finding.category === 'type') return undefined;
+  if (finding.category !== 'lint') return `plugin-codex-disable-next-line ${finding.ruleId}`;
+  return finding.code && !CODEX_LINT_CODES.has(finding.code) ? `eslint-disable-next-line ${finding.code}` : undefined;
 }

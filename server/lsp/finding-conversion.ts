@@ -1,7 +1,7 @@
 import { DiagnosticSeverity, DiagnosticTag, type CodeAction, type Diagnostic, type WorkspaceEdit } from 'vscode-languageserver';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Finding, Fix, Severity } from '../../protocol/findings';
-import { disableNextLineComment } from '../../codex-core/suppressions';
+import { disableDirectiveFor, disableNextLineComment } from '../../codex-core/suppressions';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -52,22 +52,19 @@ export function toQuickFix(fix: Fix, diagnostic: Diagnostic): CodeAction {
 }
 
 /**
- * "Disable … for this line": a comment above the diagnostic's line that turns the finding off there —
- * `plugin-codex-disable-next-line <rule>` for the codex's own rules, `eslint-disable-next-line
- * <rule>` for ESLint's. Compiler errors get none (`@ts-expect-error` is the compiler's to offer), nor
- * does a line where a comment cannot go (inside a multi-line template, among JSX children).
+ * "Disable … for this line": the comment above the diagnostic's line that turns the finding off
+ * there (`disableDirectiveFor` says which, or that there is none), unless a comment cannot go there
+ * (inside a multi-line template, among JSX children).
  */
 export function toDisableLineAction(finding: Finding, diagnostic: Diagnostic, file: string, text: string): CodeAction | undefined {
-  if (finding.category === 'type') return undefined;
-  const rule = finding.category === 'lint' ? finding.code : finding.ruleId;
-  if (!rule) return undefined;
-  const directive = finding.category === 'lint' ? `eslint-disable-next-line ${rule}` : `plugin-codex-disable-next-line ${rule}`;
+  const directive = disableDirectiveFor(finding);
+  if (!directive) return undefined;
   const line = diagnostic.range.start.line;
   const insertion = disableNextLineComment(file, text, line, directive);
   if (!insertion) return undefined;
   const at = { line, character: 0 };
   return {
-    title: `Disable ${rule} for this line`,
+    title: `Disable ${directive.slice(directive.lastIndexOf(' ') + 1)} for this line`,
     kind: 'quickfix',
     diagnostics: [diagnostic],
     edit: { changes: { [uriOf(file)]: [{ range: { start: at, end: at }, newText: insertion.newText }] } },
