@@ -98,8 +98,11 @@ function commentsOf(file: string, text: string): { text: string; start: number; 
   return [...comments.values()];
 }
 
-/** The comment that contains `offset`, if it lies in one. */
-function commentAt(source: ts.SourceFile, text: string, offset: number): { text: string; start: number; end: number } | undefined {
+/**
+ * The innermost node whose full extent (leading trivia included) holds `offset`, and where the gap
+ * before `offset` among that node's children starts.
+ */
+function innermostAt(source: ts.SourceFile, offset: number): { node: ts.Node; gapStart: number } {
   let node: ts.Node = source;
   for (;;) {
     let inner: ts.Node | undefined;
@@ -112,21 +115,24 @@ function commentAt(source: ts.SourceFile, text: string, offset: number): { text:
       if (child.end <= offset) gapStart = child.end;
       return undefined;
     });
-    if (inner) {
-      node = inner;
-      continue;
-    }
-    // A leaf (a string, a template part, a regular expression) contains the offset in its own text.
-    if (node !== source && node.getChildCount(source) === 0 && offset >= node.getStart(source)) return undefined;
-    // Between the children only trivia and plain tokens (keywords, punctuation) remain: scanning them is safe.
-    const scanner = ts.createScanner(ts.ScriptTarget.Latest, false, ts.LanguageVariant.Standard, text, undefined, gapStart);
-    for (let token = scanner.scan(); token !== ts.SyntaxKind.EndOfFileToken && scanner.getTokenStart() <= offset; token = scanner.scan()) {
-      if ((token === ts.SyntaxKind.SingleLineCommentTrivia || token === ts.SyntaxKind.MultiLineCommentTrivia) && offset < scanner.getTokenEnd()) {
-        return { text: scanner.getTokenText(), start: scanner.getTokenStart(), end: scanner.getTokenEnd() };
-      }
-    }
-    return undefined;
+    if (!inner) return { node, gapStart };
+    node = inner;
   }
+}
+
+/** The comment that contains `offset`, if it lies in one. */
+function commentAt(source: ts.SourceFile, text: string, offset: number): { text: string; start: number; end: number } | undefined {
+  const { node, gapStart } = innermostAt(source, offset);
+  // A leaf (a string, a template part, a regular expression) contains the offset in its own text.
+  if (node !== source && node.getChildCount(source) === 0 && offset >= node.getStart(source)) return undefined;
+  // Between the children only trivia and plain tokens (keywords, punctuation) remain: scanning them is safe.
+  const scanner = ts.createScanner(ts.ScriptTarget.Latest, false, ts.LanguageVariant.Standard, text, undefined, gapStart);
+  for (let token = scanner.scan(); token !== ts.SyntaxKind.EndOfFileToken && scanner.getTokenStart() <= offset; token = scanner.scan()) {
+    if ((token === ts.SyntaxKind.SingleLineCommentTrivia || token === ts.SyntaxKind.MultiLineCommentTrivia) && offset < scanner.getTokenEnd()) {
+      return { text: scanner.getTokenText(), start: scanner.getTokenStart(), end: scanner.getTokenEnd() };
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -147,16 +153,7 @@ export function disableNextLineComment(file: string, text: string, line: number,
 /** True when `offset` lies between tokens of code: not in a literal's text, not among JSX children. */
 function startsInCode(file: string, text: string, offset: number): boolean {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false);
-  let node: ts.Node = source;
-  for (;;) {
-    let inner: ts.Node | undefined;
-    ts.forEachChild(node, (child) => {
-      if (child.pos <= offset && offset < child.end) inner = child;
-      return inner;
-    });
-    if (!inner) break;
-    node = inner;
-  }
+  const { node } = innermostAt(source, offset);
   if (ts.isJsxText(node) || ts.isJsxElement(node) || ts.isJsxFragment(node)) return false;
   const literal = ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateLiteralToken(node) || ts.isRegularExpressionLiteral(node);
   return !(literal && offset > node.getStart(source));

@@ -1,7 +1,7 @@
 import { Node, SyntaxKind, type ObjectLiteralExpression } from 'ts-morph';
 import type { FileReporter } from '../reporter';
 import { calleeModule, calleeName, enclosingLoop, identifierWords, isFunctionLike, isTestOrBenchmark, iteratingCallOf, type SyntaxIndex } from './syntax-index';
-import { variableInitializerOf, isConstant, isWrittenInto, unwrap } from './value-flow';
+import { ELEMENT_WRITERS, variableInitializerOf, isConstant, isWrittenInto, unwrap } from './value-flow';
 
 const HANDLER_REGISTRARS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'all', 'use', 'route', 'head', 'options', 'handle', 'on', 'addHook', 'createServer']);
 const HANDLER_PARAMS = /^(req|request|res|reply|response|ctx|context|event)$/;
@@ -160,8 +160,6 @@ function followsAnAwait(write: Node, loop: Node): boolean {
   return false;
 }
 
-/** Methods that add elements to a list. */
-const GROWING = new Set(['push', 'unshift', 'splice']);
 /** Array methods whose result still holds the list they are called on. */
 const LIST_KEEPING = new Set(['concat', 'slice', 'filter', 'map', 'sort', 'toSorted', 'reverse', 'toReversed', 'flat', 'flatMap', 'with']);
 
@@ -191,7 +189,7 @@ function movedOnNames(loop: Node): Set<string> {
   // A list declared before the loop that the loop also pushes into grows between its resets.
   for (const call of loop.getDescendantsOfKind(SyntaxKind.CallExpression)) {
     const callee = call.getExpression();
-    const root = Node.isPropertyAccessExpression(callee) && GROWING.has(callee.getName()) ? rootIdentifierOf(callee.getExpression()) : undefined;
+    const root = Node.isPropertyAccessExpression(callee) && ELEMENT_WRITERS.has(callee.getName()) ? rootIdentifierOf(callee.getExpression()) : undefined;
     if (root && !fresh.has(root)) kept.add(root);
   }
   for (const name of kept) if (!fresh.has(name)) names.delete(name);

@@ -1,6 +1,6 @@
 import { Node, SyntaxKind, TypeFlags, ts, type Type } from 'ts-morph';
 import { calleeName, isFunctionLike, wrapCompilerNode } from './syntax-index';
-import { isConstant, isWrittenInto, unwrap } from './value-flow';
+import { ELEMENT_WRITERS, isConstant, isWrittenInto, unwrap } from './value-flow';
 
 /**
  * "Trusted text": a string (or an array of strings) that holds only what the program itself wrote —
@@ -27,8 +27,6 @@ const TEXT_METHODS = new Set(['replace', 'replaceAll', 'trim', 'trimStart', 'tri
 /** Array methods whose result holds only elements of the receiver. */
 const ELEMENT_KEEPING = new Set(['filter', 'slice', 'concat', 'sort', 'toSorted', 'reverse', 'toReversed', 'flat']);
 
-/** Array methods that add elements. */
-const ELEMENT_ADDING = new Set(['push', 'unshift', 'splice', 'fill']);
 
 /** Iterating methods whose callback's first parameter is an element of the receiver. */
 const ELEMENT_CALLBACKS = new Set(['map', 'flatMap', 'forEach', 'filter', 'some', 'every', 'find']);
@@ -191,7 +189,7 @@ function writesInto(scope: Node, name: string): Node[] {
     if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
       const target = node.left;
       if (named(target) || (ts.isElementAccessExpression(target) && named(target.expression))) found.push(node.right);
-    } else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && ELEMENT_ADDING.has(node.expression.name.text) && named(node.expression.expression)) {
+    } else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && ELEMENT_WRITERS.has(node.expression.name.text) && named(node.expression.expression)) {
       found.push(...(node.expression.name.text === 'splice' ? node.arguments.slice(2) : node.arguments));
     }
     ts.forEachChild(node, visit);

@@ -46,7 +46,7 @@ export function variableInitializerOf(identifier: Node): Node | undefined {
 }
 
 /** Methods that add to or overwrite an array's elements. */
-const ELEMENT_WRITERS = new Set(['push', 'unshift', 'splice', 'fill', 'copyWithin']);
+export const ELEMENT_WRITERS = new Set(['push', 'unshift', 'splice', 'fill', 'copyWithin']);
 
 /** The variable at the root of `a.b[c].d`, on the compiler's tree. */
 function rootNameOf(node: ts.Node): string | undefined {
