@@ -75,19 +75,22 @@ export class FileReporter {
    */
   reportDirectiveProblems(): void {
     if (!this.wants('lint')) return;
-    this.suppressions ??= Suppressions.of(this.file, this.lines.text);
     const known = (name: string): boolean => isRuleId(name) || (CATEGORIES as readonly string[]).includes(name);
-    for (const problem of this.suppressions.problems(known)) {
+    for (const problem of this.directives().problems(known)) {
       this.report({ ruleId: 'lint', code: 'plugin-codex-directive', severity: 'warning', start: problem.start, end: problem.end, message: problem.message,
-        suggestion: 'Name a rule id (docs/rules) or a category: type, lint, dependency, security, performance, dead-zone, schema-drift.' });
+        suggestion: `Name a rule id (docs/rules) or a category: ${CATEGORIES.join(', ')}.` });
     }
+  }
+
+  private directives(): Suppressions {
+    this.suppressions ??= Suppressions.of(this.file, this.lines.text);
+    return this.suppressions;
   }
 
   report(report: Report): void {
     if (!this.wants(report.ruleId)) return;
     const rule = ruleById(report.ruleId);
-    this.suppressions ??= Suppressions.of(this.file, this.lines.text);
-    if (this.suppressions.covers(report.ruleId, rule.category, this.lines.position(report.start).line)) return;
+    if (this.directives().covers(report.ruleId, rule.category, this.lines.position(report.start).line)) return;
     const finding: Finding = {
       ruleId: report.ruleId,
       category: rule.category,

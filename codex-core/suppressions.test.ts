@@ -138,8 +138,8 @@ describe('disableNextLineComment', () => {
 
 describe('disableDirectiveFor', () => {
   it('names the codex rule, or the ESLint rule, and nothing for compiler errors or the codex\'s own lint findings', () => {
-    expect(disableDirectiveFor({ category: 'security', ruleId: 'security-sql-injection' })).toBe('plugin-codex-disable-next-line security-sql-injection');
-    expect(disableDirectiveFor({ category: 'lint', ruleId: 'lint', code: '@typescript-eslint/no-unused-vars' })).toBe('eslint-disable-next-line @typescript-eslint/no-unused-vars');
+    expect(disableDirectiveFor({ category: 'security', ruleId: 'security-sql-injection' })).toEqual({ rule: 'security-sql-injection', directive: 'plugin-codex-disable-next-line security-sql-injection' });
+    expect(disableDirectiveFor({ category: 'lint', ruleId: 'lint', code: '@typescript-eslint/no-unused-vars' })).toEqual({ rule: '@typescript-eslint/no-unused-vars', directive: 'eslint-disable-next-line @typescript-eslint/no-unused-vars' });
     expect(disableDirectiveFor({ category: 'type', ruleId: 'type-check', code: 'TS2322' })).toBeUndefined();
     expect(disableDirectiveFor({ category: 'lint', ruleId: 'lint', code: 'eslint-config' })).toBeUndefined();
     expect(disableDirectiveFor({ category: 'lint', ruleId: 'lint', code: 'plugin-codex-directive' })).toBeUndefined();

@@ -169,8 +169,8 @@ export const CODEX_LINT_CODES: ReadonlySet<string> = new Set(['eslint-config', '
  * (parse errors) and the lint findings the codex reports itself (a broken ESLint config, a directive
  * naming no rule).
  */
-export function disableDirectiveFor(finding: Pick<Finding, 'category' | 'ruleId' | 'code'>): string | undefined {
+export function disableDirectiveFor(finding: Pick<Finding, 'category' | 'ruleId' | 'code'>): { rule: string; directive: string } | undefined {
   if (finding.category === 'type') return undefined;
-  if (finding.category !== 'lint') return `plugin-codex-disable-next-line ${finding.ruleId}`;
-  return finding.code && !CODEX_LINT_CODES.has(finding.code) ? `eslint-disable-next-line ${finding.code}` : undefined;
+  if (finding.category !== 'lint') return { rule: finding.ruleId, directive: `plugin-codex-disable-next-line ${finding.ruleId}` };
+  return finding.code && !CODEX_LINT_CODES.has(finding.code) ? { rule: finding.code, directive: `eslint-disable-next-line ${finding.code}` } : undefined;
 }

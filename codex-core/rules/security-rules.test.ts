@@ -78,6 +78,7 @@ const table: Record<string, { find: RuleCase[]; ignore: RuleCase[] }> = {
         '  db.query(`UPDATE alerts SET ${column} = now() WHERE id = 1`);',
         '}',
       ].join('\n') },
+      { name: 'constant columns sorted with a comparator', code: 'declare const db: { query(sql: string): void };\nconst COLUMNS = ["name", "id", "created_at"];\nexport const list = () => db.query(`SELECT ${COLUMNS.slice().sort((a, b) => a.localeCompare(b)).join(", ")} FROM items`);' },
       { name: 'columns from a table of constants', code: [
         'declare const db: { query(sql: string): void };',
         'const VOLATILE: Record<string, readonly string[]> = { tokens: ["last_used_at"], events: ["created_at", "seen_at"] };',

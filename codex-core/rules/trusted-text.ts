@@ -26,7 +26,8 @@ const TEXT_METHODS = new Set(['replace', 'replaceAll', 'trim', 'trimStart', 'tri
 
 /** Array methods whose result holds only elements of the receiver. */
 const ELEMENT_KEEPING = new Set(['filter', 'slice', 'concat', 'sort', 'toSorted', 'reverse', 'toReversed', 'flat']);
-
+/** Of those, the ones whose argument is a callback that chooses or orders elements and adds none. */
+const CHOOSING = new Set(['filter', 'sort', 'toSorted']);
 
 /** Iterating methods whose callback's first parameter is an element of the receiver. */
 const ELEMENT_CALLBACKS = new Set(['map', 'flatMap', 'forEach', 'filter', 'some', 'every', 'find']);
@@ -108,8 +109,8 @@ function trustedCall(call: import('ts-morph').CallExpression, hops: number, path
     const receiver = callee.getExpression();
     if (name === 'join') return trusted(receiver, hops, path) && args.every((argument) => trusted(argument, hops, path));
     if (TEXT_METHODS.has(name) || ELEMENT_KEEPING.has(name)) {
-      // `filter(predicate)`: the predicate chooses elements, it adds none.
-      const added = name === 'filter' ? [] : args;
+      // `filter(predicate)`, `sort(compare)`: the callback chooses or orders elements, it adds none.
+      const added = CHOOSING.has(name) ? [] : args;
       return trusted(receiver, hops, path) && added.every((argument) => trusted(argument, hops, path));
     }
     if (name === 'map' || name === 'flatMap') {

@@ -52,8 +52,9 @@ export interface CodexServerOptions {
   /**
    * Names the build of the engine (a hash of the server bundle): workspace scans keep a check cache
    * only when it is known, so results of another build, whose rules may differ, are never reused.
+   * Asked for on the first scan, not at start-up (hashing the bundle takes tens of milliseconds).
    */
-  engineSalt?: string;
+  engineSalt?: () => string | undefined;
 }
 
 const SUPPORTED_LANGUAGES = new Set(['typescript', 'javascript', 'typescriptreact', 'javascriptreact']);
@@ -80,8 +81,10 @@ export class CodexLanguageServer {
   private readonly snapshots = new SnapshotRing(10);
   private readonly applied = new AppliedFixes();
   private engineCache: { fast: AnalysisEngine; deep: AnalysisEngine } | undefined;
-  /** Where workspace scans keep their check cache (none without a storage folder or an engine salt). */
-  private scanCacheFile: ScanCacheFile | undefined;
+  /** The folder where workspace scans keep their check cache (none: no cache). */
+  private scanCacheFolder: string | undefined;
+  /** Where workspace scans keep their check cache, settled on the first scan (undefined: no cache). */
+  private scanCacheFile: ScanCacheFile | undefined | null = null;
   private root = process.cwd();
   private pull = false;
   /**
@@ -122,10 +125,7 @@ export class CodexLanguageServer {
     this.pull = init.diagnosticMode === 'pull' && !!params.capabilities.textDocument?.diagnostic;
     this.applySettings(init);
     if (init.storagePath) this.store = new LearningStore(join(init.storagePath, 'codex-fix-learning.json'));
-    // One file per workspace root: the global storage folder, the fallback, is shared by all of them.
-    if (init.storagePath && init.scanCache !== false && this.options.engineSalt) {
-      this.scanCacheFile = { path: join(init.storagePath, `scan-cache-${createHash('sha1').update(this.root).digest('hex').slice(0, 12)}.json`), salt: this.options.engineSalt };
-    }
+    if (init.storagePath && init.scanCache !== false) this.scanCacheFolder = init.storagePath;
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: 2, save: { includeText: false } },
@@ -500,7 +500,7 @@ export class CodexLanguageServer {
         this.categories,
         ({ done, total, file }) => progress.report(`${done}/${total} ${file.slice(this.root.length + 1)}`, Math.round((done / total) * 100)),
         controller.signal,
-        this.scanCacheFile,
+        this.scanCache(),
       );
       const byFile = new Map<string, Finding[]>();
       for (const finding of analysis.findings) (byFile.get(finding.file) ?? byFile.set(finding.file, []).get(finding.file)!).push(finding);
@@ -521,6 +521,15 @@ export class CodexLanguageServer {
     } finally {
       progress.done();
     }
+  }
+
+  /** The scan's check cache file: one per workspace root, since the global storage folder, the fallback, is shared by all of them. */
+  private scanCache(): ScanCacheFile | undefined {
+    if (this.scanCacheFile === null) {
+      const salt = this.scanCacheFolder ? this.options.engineSalt?.() : undefined;
+      this.scanCacheFile = salt ? { path: join(this.scanCacheFolder!, `scan-cache-${createHash('sha1').update(this.root).digest('hex').slice(0, 12)}.json`), salt } : undefined;
+    }
+    return this.scanCacheFile;
   }
 
   /** The current state, for tests and the status request. */

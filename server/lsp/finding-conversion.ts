@@ -57,14 +57,14 @@ export function toQuickFix(fix: Fix, diagnostic: Diagnostic): CodeAction {
  * (inside a multi-line template, among JSX children).
  */
 export function toDisableLineAction(finding: Finding, diagnostic: Diagnostic, file: string, text: string): CodeAction | undefined {
-  const directive = disableDirectiveFor(finding);
-  if (!directive) return undefined;
+  const disable = disableDirectiveFor(finding);
+  if (!disable) return undefined;
   const line = diagnostic.range.start.line;
-  const insertion = disableNextLineComment(file, text, line, directive);
+  const insertion = disableNextLineComment(file, text, line, disable.directive);
   if (!insertion) return undefined;
   const at = { line, character: 0 };
   return {
-    title: `Disable ${directive.slice(directive.lastIndexOf(' ') + 1)} for this line`,
+    title: `Disable ${disable.rule} for this line`,
     kind: 'quickfix',
     diagnostics: [diagnostic],
     edit: { changes: { [uriOf(file)]: [{ range: { start: at, end: at }, newText: insertion.newText }] } },

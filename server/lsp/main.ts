@@ -21,7 +21,7 @@ if (!isMainThread && parentPort && isLintWorkerData(workerData)) {
   // bundle runs every layer in this thread.
   const script = typeof __filename === 'string' && __filename.endsWith('.cjs') ? __filename : undefined;
   const connection = createConnection(ProposedFeatures.all);
-  listenOnConnection(connection, script ? { createDeepEngine: (options) => workerEngine({ ...options, lintWorker: script }, script), engineSalt: bundleHash(script) } : {});
+  listenOnConnection(connection, script ? { createDeepEngine: (options) => workerEngine({ ...options, lintWorker: script }, script), engineSalt: () => bundleHash(script) } : {});
   connection.listen();
 }
 
